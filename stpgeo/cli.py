@@ -1,0 +1,152 @@
+"""The ``stpgeo`` command: a thin layer over the Python API.
+
+Every command is one call into the library. Bad input raises
+:class:`~stpgeo.errors.StpgeoError`, printed here without a traceback (exit
+status 2) unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .catalogue import data_dir
+from .errors import StpgeoError
+from .progress import show_progress
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _common(function: F) -> F:
+    """Options every command takes: --data, --quiet, --debug."""
+    function = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(function)
+    function = click.option("--quiet", "-q", is_flag=True,
+                            help="No progress messages on stderr.")(function)
+    return click.option(
+        "--data", "data", type=click.Path(file_okay=False, path_type=Path),
+        envvar="STPGEO_DATA", show_envvar=True,
+        help="Folder holding the boundary files, lookups and population "
+             "[default: boundaries/ when it holds data, else ../shared/boundaries].",
+    )(function)
+
+
+def _setup(quiet: bool) -> None:
+    show_progress(not quiet)
+
+
+def resolve_input(path: Path | None, data: Path | None) -> Path | None:
+    """A path as given if it exists, else the same path inside the data directory."""
+    if path is None or path.exists():
+        return path
+    try:
+        inside = data_dir(data) / path
+    except StpgeoError:
+        return path
+    return inside if inside.exists() else path
+
+
+class _InputPath(click.Path):
+    """A path that may also be given relative to the data directory."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stpgeo")
+def cli() -> None:
+    """Find where NHS footprints (CCGs, STPs) and council wards do not line up.
+
+    Paths may be given relative to the data directory (--data): for example
+    wards/wards_dec2013_england.geojson.
+    """
+
+
+@cli.command()
+@click.argument("file", type=_InputPath())
+@click.option("--kind", help="Kind of area expected: ward, lsoa, council, ccg, stp.")
+@click.option("--code-field", help="Field holding the GSS codes (when the guess is wrong).")
+@click.option("--name-field", help="Field holding the names (when the guess is wrong).")
+@click.option("--crs", help="CRS of a file that has none, e.g. EPSG:27700.")
+@click.option("--layer", help="Layer to read from a file holding several.")
+@click.option("--names-lookup", type=_InputPath(),
+              help="ONS names-and-codes CSV for a file with names but no codes.")
+@_common
+def inspect(file: Path, kind: str | None, code_field: str | None, name_field: str | None,
+            crs: str | None, layer: str | None, names_lookup: Path | None, data: Path | None,
+            quiet: bool, debug: bool) -> None:
+    """Say what a boundary FILE holds: kind, vintage, fields, CRS, repairs, warnings."""
+    from .read import read_layer
+
+    _setup(quiet)
+    found = read_layer(resolve_input(file, data), kind=kind, code_field=code_field,  # type: ignore[arg-type]
+                       name_field=name_field, crs=crs, layer=layer,
+                       names_lookup=resolve_input(names_lookup, data), data=data)
+    click.echo(found.describe())
+
+
+@cli.command()
+@click.option("--blocks", required=True, type=_InputPath(),
+              help="The building blocks, e.g. lsoa/lsoa_2011_england.geojson.")
+@click.option("--lookup", required=True, type=_InputPath(),
+              help="Block-to-footprint lookup CSV, e.g. ONS lookup 143.")
+@click.option("--by", required=True, help="Lookup column of footprint codes, e.g. STP17CD.")
+@click.option("--population", type=_InputPath(), help="Residents per block (CSV).")
+@click.option("--blocks-crs", help="CRS of a block file that has none.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Output file: .gpkg, .geojson, .parquet, .fgb or .shp.")
+@_common
+def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
+          out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
+    """Build footprints (one polygon per code) from building blocks and a lookup."""
+    from .build import build_footprints
+    from .read import read_layer
+    from .write import write_layer
+
+    _setup(quiet)
+    block_layer = read_layer(resolve_input(blocks, data), crs=blocks_crs, data=data)  # type: ignore[arg-type]
+    footprints = build_footprints(block_layer, resolve_input(lookup, data), by=by,
+                                  population=resolve_input(population, data))
+    write_layer(footprints.gdf, out)
+    click.echo(f"built {len(footprints):,} footprints ({by}) from "
+               f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
+    for warning in footprints.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (2 for bad input)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="stpgeo", standalone_mode=False)
+    except StpgeoError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"stpgeo: error: {error}", err=True)
+        return 2
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Exit as error:
+        return error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("stpgeo: interrupted", err=True)
+        return 130
+    except Exception as error:  # a bug, not bad input: short message unless --debug
+        if debug:
+            raise
+        click.echo(f"stpgeo: unexpected error: {type(error).__name__}: {error}\n"
+                   "  run again with --debug for the details, and report it as a bug", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

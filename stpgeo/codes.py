@@ -1,0 +1,162 @@
+"""Recognising ONS geographies from GSS codes and ONS field names.
+
+GSS codes are nine characters: a country letter, a two-digit entity number and
+six digits (``E05011111`` is an English ward). The entity number says what kind
+of area the code belongs to. ONS field names carry the geography and its vintage:
+``WD16CD`` is the 2016 ward code, ``stp17nm`` the 2017 STP name.
+
+Examples
+--------
+>>> kind_of_code("E05011111")
+'ward'
+>>> parse_ons_field("stp17cd")
+OnsField(geography='STP', vintage=2017, part='CD')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import pandas as pd
+
+GSS_PATTERN = re.compile(r"^[ENSWK]\d{8}$")
+
+#: What stpgeo calls each GSS entity it knows (the country letter is ignored).
+ENTITY_KINDS: dict[str, str] = {
+    "00": "output area",
+    "01": "lsoa",
+    "02": "msoa",
+    "04": "parish",
+    "05": "ward",
+    "06": "council",  # unitary authority
+    "07": "council",  # non-metropolitan district
+    "08": "council",  # metropolitan district
+    "09": "council",  # London borough
+    "10": "county",
+    "11": "metropolitan county",
+    "12": "region",
+    "13": "inner/outer london",
+    "14": "constituency",
+    "38": "ccg",
+    "39": "nhs region",  # NHS England local office / sub-region
+    "40": "nhs region",
+    "54": "stp",  # STP, later ICS / ICB
+    "56": "cancer alliance",
+    "92": "country",
+}
+
+#: Plain-English names for reports.
+KIND_TITLES: dict[str, str] = {
+    "lsoa": "LSOA (2011 building block)",
+    "msoa": "MSOA",
+    "ward": "electoral ward",
+    "council": "council (local authority district)",
+    "ccg": "clinical commissioning group (CCG)",
+    "stp": "STP / ICS footprint",
+    "region": "region",
+    "constituency": "Westminster constituency",
+}
+
+#: ONS field-name prefixes and the kind of area they name.
+FIELD_KINDS: dict[str, str] = {
+    "OA": "output area",
+    "LSOA": "lsoa",
+    "MSOA": "msoa",
+    "WD": "ward",
+    "LAD": "council",
+    "LA": "council",
+    "UA": "council",
+    "CTY": "county",
+    "RGN": "region",
+    "GOR": "region",
+    "PCON": "constituency",
+    "CCG": "ccg",
+    "SICBL": "ccg",
+    "STP": "stp",
+    "ICB": "stp",
+    "NHSER": "nhs region",
+    "NHSRLO": "nhs region",
+    "CALNCV": "cancer alliance",
+    "CTRY": "country",
+}
+
+#: Kinds whose areas are footprints of the NHS.
+FOOTPRINT_KINDS = frozenset({"ccg", "stp"})
+
+_ONS_FIELD = re.compile(r"^(?P<geo>[A-Za-z]+?)(?P<yy>\d{2})(?P<part>CD|NM)$", re.IGNORECASE)
+
+
+class OnsField(NamedTuple):
+    """An ONS field name taken apart: ``WD16CD`` is ward, 2016, code."""
+
+    geography: str
+    vintage: int
+    part: str
+
+
+def parse_ons_field(name: str) -> OnsField | None:
+    """Take an ONS-style field name apart, or return None if it is not one.
+
+    Names such as ``WD13CDO`` (old-style code) or ``WD13NMW`` (Welsh name) are
+    not code or name fields and give None.
+
+    Examples
+    --------
+    >>> parse_ons_field("WD13CD")
+    OnsField(geography='WD', vintage=2013, part='CD')
+    >>> parse_ons_field("WD13NMW") is None
+    True
+    """
+    match = _ONS_FIELD.match(name.strip())
+    if match is None:
+        return None
+    yy = int(match["yy"])
+    vintage = 2000 + yy if yy < 80 else 1900 + yy
+    return OnsField(match["geo"].upper(), vintage, match["part"].upper())
+
+
+def field_kind(name: str) -> str | None:
+    """The kind of area an ONS field names (``CCG17CD`` → ``'ccg'``), if known."""
+    parsed = parse_ons_field(name)
+    return FIELD_KINDS.get(parsed.geography) if parsed else None
+
+
+def is_gss_code(value: object) -> bool:
+    """True for a nine-character GSS code such as ``E38000144``."""
+    return isinstance(value, str) and GSS_PATTERN.match(value) is not None
+
+
+def kind_of_code(code: str) -> str | None:
+    """The kind of area a GSS code belongs to, or None for unknown entities.
+
+    Examples
+    --------
+    >>> kind_of_code("E54000016"), kind_of_code("E08000025"), kind_of_code("nonsense")
+    ('stp', 'council', None)
+    """
+    if not is_gss_code(code):
+        return None
+    return ENTITY_KINDS.get(code[1:3])
+
+
+def gss_share(values: pd.Series) -> float:
+    """The share of non-missing values that are GSS codes (0 when all are missing)."""
+    present = values.dropna()
+    if present.empty:
+        return 0.0
+    as_text = present.astype(str).str.strip()
+    return float(as_text.str.match(GSS_PATTERN.pattern).mean())
+
+
+def kinds_of_codes(codes: Iterable[str]) -> pd.Series:
+    """How many codes there are of each kind, largest first (unknown as ``'unknown'``).
+
+    Examples
+    --------
+    >>> kinds_of_codes(["E05000001", "E05000002", "E01000001"]).to_dict()
+    {'ward': 2, 'lsoa': 1}
+    """
+    kinds = [kind_of_code(str(code)) or "unknown" for code in codes]
+    return pd.Series(kinds, dtype="object").value_counts().rename_axis("kind").rename("count")

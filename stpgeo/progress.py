@@ -1,0 +1,63 @@
+"""Progress messages for long steps, on stderr through :mod:`logging`.
+
+Library code wraps its steps in :func:`step`: a step still running after a
+second is announced, and its end is reported with its duration. Nothing is printed unless a
+handler is attached, which the command-line interface does (``--quiet`` turns it
+off). In a notebook, ``stpgeo.show_progress()`` turns the messages on.
+
+Examples
+--------
+>>> with step("counting sheep"):
+...     sheep = sum(range(10))
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+logger = logging.getLogger("stpgeo")
+logger.addHandler(logging.NullHandler())
+
+
+#: Steps quicker than this are not announced.
+ANNOUNCE_AFTER_S = 1.0
+
+
+@contextmanager
+def step(what: str) -> Iterator[None]:
+    """Announce a step that takes more than a second, then say how long it took."""
+    announced = threading.Event()
+
+    def announce() -> None:
+        announced.set()
+        logger.info("%s ...", what)
+
+    timer = threading.Timer(ANNOUNCE_AFTER_S, announce)
+    timer.daemon = True
+    started = time.perf_counter()
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+    if announced.is_set():
+        logger.info("%s: done in %.1f s", what, time.perf_counter() - started)
+
+
+def show_progress(enabled: bool = True, *, stream: object = None) -> None:
+    """Print stpgeo's progress messages to stderr (or ``stream``), or stop printing them."""
+    for handler in [h for h in logger.handlers if getattr(h, "_stpgeo", False)]:
+        logger.removeHandler(handler)
+    if enabled:
+        handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+        handler.setFormatter(logging.Formatter("stpgeo: %(message)s"))
+        handler._stpgeo = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    else:
+        logger.setLevel(logging.WARNING)

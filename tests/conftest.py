@@ -1,0 +1,82 @@
+"""Shared fixtures: the real data directory and the layers read from it once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import stpgeo
+from stpgeo.errors import StpgeoError
+
+
+def _real_data() -> Path | None:
+    try:
+        folder = stpgeo.data_dir()
+    except StpgeoError:
+        return None
+    return folder if (folder / "lsoa").is_dir() else None
+
+
+REAL_DATA = _real_data()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip real-data tests when there is no data, unless CI demands it (then fail)."""
+    if REAL_DATA is not None:
+        return
+    if os.environ.get("STPGEO_REQUIRE_DATA"):
+        raise pytest.UsageError("STPGEO_REQUIRE_DATA is set but no boundary data was found "
+                                "(expected ../shared/boundaries beside the project)")
+    skip = pytest.mark.skip(reason="real boundary data not found (../shared/boundaries)")
+    for item in items:
+        if "realdata" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    assert REAL_DATA is not None
+    return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> stpgeo.catalogue.Catalogue:
+    return stpgeo.load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def lsoa(data: Path) -> stpgeo.Layer:
+    return stpgeo.read_layer(data / "lsoa/lsoa_2011_england.geojson")
+
+
+@pytest.fixture(scope="session")
+def lookup_143(data: Path) -> Path:
+    return data / "lookups/143_LSOA11_CCG17_STP17_LAD17_EN_LU.csv"
+
+
+@pytest.fixture(scope="session")
+def population_file(data: Path) -> Path:
+    return data / "population/lsoa11_population_mid2017.csv"
+
+
+@pytest.fixture(scope="session")
+def clean_lsoa(lsoa: stpgeo.Layer) -> stpgeo.Layer:
+    from stpgeo.coverage import clean_coverage
+
+    return clean_coverage(lsoa)
+
+
+@pytest.fixture(scope="session")
+def stp17(clean_lsoa: stpgeo.Layer, lookup_143: Path, population_file: Path) -> stpgeo.Layer:
+    from stpgeo.build import build_footprints
+
+    return build_footprints(clean_lsoa, lookup_143, by="STP17CD", population=population_file)
+
+
+@pytest.fixture(scope="session")
+def ccg17(clean_lsoa: stpgeo.Layer, lookup_143: Path, population_file: Path) -> stpgeo.Layer:
+    from stpgeo.build import build_footprints
+
+    return build_footprints(clean_lsoa, lookup_143, by="CCG17CD", population=population_file)

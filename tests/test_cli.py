@@ -1,0 +1,93 @@
+"""The command line: output, exit codes, and no tracebacks for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from stpgeo.cli import main
+
+from .shapes import frame, square
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def wards_file(tmp_path: Path) -> Path:
+    path = tmp_path / "wards.geojson"
+    frame(["E05011111", "E05011112"], [square(0, 0), square(1_000, 0)],
+          names=["Aston", "Soho"]).rename(
+        columns={"code": "WD18CD", "name": "WD18NM"}).to_file(path)
+    return path
+
+
+def test_inspect_prints_a_readable_block(capsys: pytest.CaptureFixture[str],
+                                         wards_file: Path) -> None:
+    code, out, err = _run(capsys, "inspect", str(wards_file), "--quiet")
+    assert code == 0
+    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in out.splitlines()
+                 if not line.startswith(" "))
+    assert "electoral ward" in out
+    assert "vintage      2018" in out
+    assert "code field   WD18CD" in out
+    assert "name field   WD18NM" in out
+    assert "features     2 (2 with polygons)" in out
+    assert "repairs      none needed" in out
+    assert lines["CRS"].startswith("EPSG:27700")
+    assert err == ""
+
+
+def test_bad_input_exits_2_without_traceback(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    code, out, err = _run(capsys, "inspect", str(tmp_path / "missing.geojson"))
+    assert code == 2
+    assert out == ""
+    assert "stpgeo: error:" in err
+    assert "does not exist" in err
+    assert "how to fix" in err
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = _run(capsys, "inspect", str(tmp_path / "missing.geojson"), "--debug")
+    assert code == 2
+    assert "Traceback" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "build", "--by", "STP17CD")
+    assert code == 2
+    assert "Missing option" in err
+
+
+def test_build_writes_the_footprints(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    blocks = tmp_path / "blocks.geojson"
+    frame(["E01000001", "E01000002", "E01000003"],
+          [square(0, 0), square(1_000, 0), square(2_000, 0)]).rename(
+        columns={"code": "LSOA11CD", "name": "LSOA11NM"}).to_file(blocks)
+    lookup = tmp_path / "lookup.csv"
+    pd.DataFrame({"LSOA11CD": ["E01000001", "E01000002", "E01000003"],
+                  "CCG17CD": ["E38000144", "E38000144", "E38000220"],
+                  "CCG17NM": ["NHS Sandwell and West Birmingham CCG"] * 2
+                  + ["NHS Birmingham CrossCity CCG"]}).to_csv(lookup, index=False)
+    population = tmp_path / "population.csv"
+    pd.DataFrame({"lsoa11_code": ["E01000001", "E01000002", "E01000003"],
+                  "total_population": [1_500, 1_600, 1_700]}).to_csv(population, index=False)
+    out = tmp_path / "ccgs.gpkg"
+    code, stdout, _ = _run(capsys, "build", "--blocks", str(blocks), "--lookup", str(lookup),
+                           "--by", "CCG17CD", "--population", str(population), "--out", str(out),
+                           "-q")
+    assert code == 0
+    assert "built 2 footprints (CCG17CD) from 3 blocks" in stdout
+    written = gpd.read_file(out).set_index("code")
+    assert written.crs.to_epsg() == 27700
+    assert written["population"].to_dict() == {"E38000144": 3_100, "E38000220": 1_700}
+    assert written.area.round().to_dict() == {"E38000144": 2e6, "E38000220": 1e6}
+    assert not list(tmp_path.glob(".ccgs*"))  # no temporary files left behind
