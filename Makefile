@@ -17,10 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/stpgeo inspect wards/wards_dec2013_england.geojson
-	$(BIN)/stpgeo build --blocks lsoa/lsoa_2011_england.geojson \
-	    --lookup lookups/143_LSOA11_CCG17_STP17_LAD17_EN_LU.csv --by STP17CD \
-	    --population population/lsoa11_population_mid2017.csv --out $(OUT)/stp17.gpkg
+	$(BIN)/stpgeo demo --out $(OUT)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -12,13 +12,12 @@ the layer's repair log and warnings; nothing is dropped without a word.
 
 from __future__ import annotations
 
-import os
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from ._types import PathLike
 from .codes import field_kind
 from .coverage import clean_coverage, dissolve_coverage
 from .errors import StpgeoError, preview
@@ -28,8 +27,6 @@ from .population import read_population
 from .progress import step
 from .read import read_layer
 from .repair import REPAIR_COLUMNS
-
-PathLike = str | os.PathLike[str]
 
 #: Largest accepted difference between a footprint's area and its blocks' areas.
 AREA_TOLERANCE = 1e-4

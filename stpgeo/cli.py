@@ -120,6 +120,65 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
         click.echo(f"warning: {warning}", err=True)
 
 
+@cli.command()
+@click.option("--wards", required=True, type=_InputPath(), help="Ward (or council) layer.")
+@click.option("--footprints", required=True, type=_InputPath(),
+              help="Footprint layer: CCGs, STPs (or any polygons).")
+@click.option("--councils", type=_InputPath(),
+              help="Ward → council lookup (e.g. ONS 032) or block → council lookup (e.g. 143).")
+@click.option("--council-field", help="Field of the ward layer holding council codes.")
+@click.option("--blocks", type=_InputPath(), help="Building blocks, e.g. LSOAs.")
+@click.option("--population", type=_InputPath(), help="Residents per block (CSV).")
+@click.option("--block-wards", type=_InputPath(),
+              help="Block → ward lookup CSV (e.g. ONS 114 for 2016 wards).")
+@click.option("--block-footprints", type=_InputPath(),
+              help="Block → footprint lookup CSV (e.g. ONS 143).")
+@click.option("--tolerance", type=click.FloatRange(0, 0.5, max_open=True), default=0.05,
+              show_default=True, help="Pieces under this share of a ward's residents "
+              "(else area) are slivers.")
+@click.option("--wards-crs", help="CRS of a ward file that has none, e.g. EPSG:27700.")
+@click.option("--footprints-crs", help="CRS of a footprint file that has none.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_common
+def analyse(wards: Path, footprints: Path, councils: Path | None, council_field: str | None,
+            blocks: Path | None, population: Path | None, block_wards: Path | None,
+            block_footprints: Path | None, tolerance: float, wards_crs: str | None,
+            footprints_crs: str | None, out: Path, data: Path | None, quiet: bool,
+            debug: bool) -> None:
+    """Overlay wards on footprints and find the wards outside their council's footprint."""
+    from .analysis import analyse as run
+    from .findings import national_findings
+
+    _setup(quiet)
+    result = run(resolve_input(wards, data), resolve_input(footprints, data),
+                 councils=resolve_input(councils, data), blocks=resolve_input(blocks, data),
+                 population=resolve_input(population, data),
+                 block_wards=resolve_input(block_wards, data),
+                 block_footprints=resolve_input(block_footprints, data), tolerance=tolerance,
+                 wards_crs=wards_crs, footprints_crs=footprints_crs, council_field=council_field)
+    result.write(out)
+    for sentence in national_findings(result):
+        click.echo(sentence)
+    for warning in result.summary["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"results written to {out}")
+
+
+@cli.command()
+@click.option("--out", default=Path("out/demo"), show_default=True,
+              type=click.Path(path_type=Path), help="Output folder.")
+@_common
+def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
+    """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
+    from .demo import run_demo
+
+    _setup(quiet)
+    result = run_demo(out, data=data)
+    for line in result.findings():
+        click.echo(line)
+    click.echo(f"results written to {out}/ (stp17/, ccg17/)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 for bad input)."""
     args = sys.argv[1:] if argv is None else argv

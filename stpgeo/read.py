@@ -9,7 +9,6 @@ logs all of it in the returned :class:`~stpgeo.layer.Layer`.
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pyogrio
 from pyproj import CRS
 
 from . import crs as crs_module
+from ._types import PathLike
 from .catalogue import load_catalogue
 from .codes import FIELD_KINDS, field_kind, kinds_of_codes, parse_ons_field
 from .errors import StpgeoError, preview
@@ -30,8 +30,6 @@ from .names import match_names
 from .progress import step
 from .repair import duplicate_codes, repair_geometries
 from .vintages import match_vintages
-
-PathLike = str | os.PathLike[str]
 
 _SINGLE_LAYER_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
                          ".fgb": "FlatGeobuf"}

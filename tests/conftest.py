@@ -80,3 +80,30 @@ def ccg17(clean_lsoa: stpgeo.Layer, lookup_143: Path, population_file: Path) -> 
     from stpgeo.build import build_footprints
 
     return build_footprints(clean_lsoa, lookup_143, by="CCG17CD", population=population_file)
+
+
+@pytest.fixture(scope="session")
+def lookup_114(data: Path) -> Path:
+    return data / "lookups/114_LSOA11_WD16_LAD16_EW_LU.csv"
+
+
+@pytest.fixture(scope="session")
+def population(population_file: Path):  # type: ignore[no-untyped-def]
+    from stpgeo.population import read_population
+
+    return read_population(population_file)
+
+
+@pytest.fixture(scope="session")
+def wards_2013(data: Path) -> stpgeo.Layer:
+    return stpgeo.read_layer(data / "wards/wards_dec2013_england.geojson")
+
+
+@pytest.fixture(scope="session")
+def england(wards_2013, stp17, ccg17, clean_lsoa, lookup_143, lookup_114, population):  # type: ignore[no-untyped-def]
+    """All England's wards against STP17 and CCG17, with the ONS block lookups."""
+    from stpgeo.analysis import analyse_many
+
+    return analyse_many(wards_2013, {"stp17": stp17, "ccg17": ccg17}, councils=lookup_143,
+                        blocks=clean_lsoa, population=population, block_wards=lookup_114,
+                        block_footprints=lookup_143)

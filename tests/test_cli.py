@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -91,3 +92,58 @@ def test_build_writes_the_footprints(capsys: pytest.CaptureFixture[str], tmp_pat
     assert written["population"].to_dict() == {"E38000144": 3_100, "E38000220": 1_700}
     assert written.area.round().to_dict() == {"E38000144": 2e6, "E38000220": 1e6}
     assert not list(tmp_path.glob(".ccgs*"))  # no temporary files left behind
+
+
+def test_analyse_writes_the_five_files_with_their_exact_columns(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    wards = tmp_path / "wards.geojson"
+    frame(["E05000001", "E05000002"], [square(0, 0), square(1_500, 0)],
+          names=["Aston", "Soho"]).to_file(wards)
+    footprints = tmp_path / "stps.geojson"
+    frame(["E54000017", "E54000016"], [square(0, 0, 2_000), square(2_000, 0, 2_000)],
+          names=["Birmingham and Solihull", "The Black Country"]).rename(
+        columns={"code": "stp17cd", "name": "stp17nm"}).to_file(footprints)
+    councils = tmp_path / "councils.csv"
+    pd.DataFrame({"WD16CD": ["E05000001", "E05000002"], "LAD16CD": ["E08000025"] * 2,
+                  "LAD16NM": ["Birmingham"] * 2}).to_csv(councils, index=False)
+    out = tmp_path / "out"
+    code, stdout, _ = _run(capsys, "analyse", "--wards", str(wards), "--footprints",
+                           str(footprints), "--councils", str(councils), "--out", str(out), "-q")
+    assert code == 0
+    assert "Of 2 wards, 1 lie within" in stdout
+    columns = {name: pd.read_csv(out / name, nrows=0).columns.tolist() for name in
+               ("ward_footprints.csv", "ward_verdicts.csv", "councils.csv", "footprints.csv")}
+    assert columns == {
+        "ward_footprints.csv": ["ward_code", "ward_name", "footprint_code", "footprint_name",
+                                "area_m2", "area_share", "population", "population_share",
+                                "kind", "confidence"],
+        "ward_verdicts.csv": ["ward_code", "ward_name", "council_code", "council_name",
+                              "home_footprint_codes", "best_footprint_code",
+                              "best_footprint_name", "best_area_share",
+                              "best_population_share", "verdict"],
+        "councils.csv": ["council_code", "council_name", "home_footprint_codes", "n_wards",
+                         "n_wards_outside_home", "n_wards_split", "population_outside_home",
+                         "footprint_codes"],
+        "footprints.csv": ["footprint_code", "footprint_name", "councils_whole",
+                           "councils_partial", "population"]}
+    verdicts = pd.read_csv(out / "ward_verdicts.csv").set_index("ward_name")["verdict"]
+    assert verdicts.to_dict() == {"Aston": "within", "Soho": "split"}
+    pieces = pd.read_csv(out / "ward_footprints.csv", keep_default_na=False)
+    assert (pieces["population"] == "").all()  # empty without population
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["parameters"]["tolerance"] == 0.05
+    assert summary["counts"]["verdicts"]["split"] == 1
+
+
+@pytest.mark.realdata
+def test_demo_runs_the_seed_case(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, stdout, _ = _run(capsys, "demo", "--out", str(tmp_path / "demo"), "-q")
+    assert code == 0
+    assert "7 of Birmingham's 40 wards" in stdout
+    assert "The Black Country rather than Birmingham and Solihull" in stdout
+    for name in ("stp17", "ccg17"):
+        folder = tmp_path / "demo" / name
+        assert {p.name for p in folder.iterdir()} >= {
+            "ward_footprints.csv", "ward_verdicts.csv", "councils.csv", "footprints.csv",
+            "summary.json", "layers.gpkg", "blocks.csv"}
+        assert len(pd.read_csv(folder / "ward_verdicts.csv")) == 7681

@@ -1,0 +1,18 @@
+"""Type aliases shared by stpgeo's modules."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .layer import Layer
+
+PathLike: TypeAlias = "str | os.PathLike[str]"
+#: A boundary layer: a Layer, a GeoDataFrame with code and name columns, or a file.
+LayerInput: TypeAlias = "Layer | gpd.GeoDataFrame | str | os.PathLike[str]"
+#: A lookup table: a DataFrame or a CSV file.
+LookupInput: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"

@@ -1,0 +1,542 @@
+"""Analysing wards against footprints: the pipeline behind ``stpgeo analyse``.
+
+:func:`analyse` overlays a ward layer on a footprint layer once (the overlap table),
+places each building block's residents in one ward and one footprint, finds each
+ward's council and each council's home footprints, and derives everything else —
+area and population shares, slivers, confidence, verdicts, council and footprint
+tables — from those tables. :func:`analyse_many` does the same for several footprint
+layers, sharing the work that does not depend on them (blocks × wards).
+
+Method, in short (see the module docstrings of :mod:`stpgeo.assign`,
+:mod:`stpgeo.councils` and :mod:`stpgeo.verdicts` for the definitions):
+
+1. All measuring in EPSG:27700; overlaps exact (:mod:`stpgeo.overlap`).
+2. Each block's residents go to one ward and one footprint: an ONS block lookup
+   decides where it covers the target, else the largest share of the block's area.
+3. A piece under the tolerance (5% of the ward's residents, else area) is a sliver.
+4. With blocks, minority pieces made only of blocks the footprint's border cuts are
+   ``uncertain`` and do not make a ward split.
+5. Verdict: ``within``, ``outside_home`` or ``split`` against the council's home
+   footprints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from ._types import LayerInput, LookupInput, PathLike
+from .assign import Assignment, assign_blocks
+from .councils import CouncilSources, home_footprints, sources_from_lookup, ward_councils
+from .crs import to_measuring_crs
+from .errors import StpgeoError, preview
+from .layer import Layer
+from .lookups import matching_column, one_to_one, read_lookup
+from .overlap import overlap_table
+from .population import read_population
+from .progress import step
+from .read import read_layer
+from .result import Analysis
+from .verdicts import VERDICTS, council_table, footprint_table, piece_table, ward_verdicts
+
+
+@dataclass
+class _Timer:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, what: str) -> Iterator[None]:
+        started = time.perf_counter()
+        with step(what):
+            yield
+        self.seconds[what] = round(time.perf_counter() - started, 3)
+
+
+def _layer(value: LayerInput, *, role: str, crs: str | None, kind: str | None = None) -> Layer:
+    if isinstance(value, Layer):
+        return value
+    if isinstance(value, gpd.GeoDataFrame):
+        missing = [c for c in ("code", "name") if c not in value.columns]
+        if missing:
+            raise StpgeoError(f"the {role} GeoDataFrame has no {' or '.join(missing)} column",
+                              source=role, fix="read the file with stpgeo.read_layer, or "
+                              "name the columns 'code' and 'name'")
+        frame = value.set_crs(crs, allow_override=True) if crs else value
+        return Layer(to_measuring_crs(frame, source=role), source=f"{role} (GeoDataFrame)",
+                     kind=kind)
+    return read_layer(value, crs=crs, kind=kind)
+
+
+def _lookup(value: LookupInput | None, role: str) -> pd.DataFrame | None:
+    if value is None or isinstance(value, pd.DataFrame):
+        return value
+    return read_lookup(value, role=role)
+
+
+def _check_codes(layer: Layer, role: str) -> None:
+    codes = layer.gdf["code"]
+    if codes.isna().any():
+        raise StpgeoError(f"{int(codes.isna().sum())} {role} have no code", source=layer.source,
+                          fix="give every feature a code (or a name that matches a names "
+                          "lookup)")
+    repeated = codes[codes.duplicated()].unique()
+    if len(repeated):
+        raise StpgeoError(
+            f"{len(repeated)} {role} codes appear more than once: {preview(repeated)}",
+            source=layer.source,
+            fix="dissolve the features that share a code into one (e.g. in QGIS, or "
+            "geopandas .dissolve('code')), or give a layer with one feature per code")
+
+
+@dataclass
+class _Shared:
+    """The work that does not depend on the footprint layer."""
+
+    wards: Layer
+    blocks: Layer | None
+    population: pd.Series | None
+    block_wards: pd.DataFrame | None
+    block_ward_overlaps: pd.DataFrame | None
+    ward_assignment: Assignment | None
+    lookup_notes: dict[str, Any]
+
+
+def _map_lookup(table: pd.DataFrame, block_codes: list[str], target_codes: set[str], role: str
+                ) -> tuple[pd.Series, dict[str, Any]]:
+    """Block → target mapping from a lookup, choosing the columns by their codes."""
+    source = str(table.attrs.get("source", role))
+    block_column = matching_column(table, set(block_codes), source=source, role=role)
+    target_column = matching_column(table.drop(columns=[block_column]), target_codes,
+                                    source=source, role=role)
+    mapping = one_to_one(table, block_column, target_column, source=source, role=role)
+    listed = set(mapping.dropna().unique())
+    notes = {"file": source, "block_column": block_column, "target_column": target_column,
+             "rows": len(table), "targets_covered": len(target_codes & listed),
+             "targets_not_covered": len(target_codes - listed),
+             "lookup_codes_not_analysed": len(listed - target_codes),
+             "blocks_not_in_lookup": len(set(block_codes) - set(mapping.index))}
+    return mapping, notes
+
+
+def _prepare(wards: Layer, blocks: Layer | None, population: pd.Series | None,
+             block_wards: pd.DataFrame | None, timer: _Timer) -> _Shared:
+    notes: dict[str, Any] = {}
+    if blocks is None:
+        return _Shared(wards, None, None, block_wards, None, None, notes)
+    block_codes = blocks.polygons["code"].dropna().tolist()
+    with timer(f"overlapping {len(block_codes):,} blocks with {len(wards):,} wards"):
+        overlaps = overlap_table(blocks, wards)
+    lookup = None
+    if block_wards is not None:
+        lookup, notes["block_wards"] = _map_lookup(block_wards, block_codes,
+                                                   set(wards.gdf["code"]), "block-ward lookup")
+    assignment = assign_blocks(block_codes, overlaps, wards.gdf["code"], lookup)
+    return _Shared(wards, blocks, population, block_wards, overlaps, assignment, notes)
+
+
+def _council_sources(councils: pd.DataFrame | None, shared: _Shared,
+                     block_footprints: pd.DataFrame | None, council_field: str | None
+                     ) -> CouncilSources:
+    ward_codes = set(shared.wards.gdf["code"])
+    block_codes = (set(shared.blocks.gdf["code"].dropna()) if shared.blocks is not None
+                   else set())
+    sources = CouncilSources()
+    if council_field is not None:
+        column = shared.wards.gdf.get(council_field, None)
+        if column is None:
+            raise StpgeoError(f"the ward layer has no field {council_field!r}",
+                              source=shared.wards.source,
+                              fix="name a field of the ward layer that holds council codes")
+        sources.ward_map = pd.Series(column.to_numpy(), index=shared.wards.gdf["code"])
+        sources.described.append(f"wards → councils from the ward field {council_field!r}")
+    if councils is not None:
+        found = sources_from_lookup(councils, ward_codes, block_codes, role="council lookup")
+        if found is None:
+            source = councils.attrs.get("source", "council lookup")
+            raise StpgeoError(
+                "the council lookup has no column of council (LAD) codes, or none of its "
+                "rows matches the wards or blocks",
+                source=source, fix="give a ward → council lookup (e.g. ONS 032: WD16CD, "
+                "LAD16CD) or a block → council lookup (e.g. ONS 143: LSOA11CD, LAD17CD)")
+        sources.ward_map = found.ward_map if sources.ward_map is None else sources.ward_map
+        sources.block_map = found.block_map
+        sources.add_names(found.names)
+        sources.described += found.described
+    # blocks can also learn their council from the block lookups, when these have one
+    for table, role in ((block_footprints, "block-footprint lookup"),
+                        (shared.block_wards, "block-ward lookup")):
+        if table is None or not block_codes:
+            continue
+        found = sources_from_lookup(table, set(), block_codes, role=role)
+        if found is not None and found.block_map is not None:
+            if sources.block_map is None:
+                sources.block_map = found.block_map
+                sources.described += found.described
+            sources.add_names(found.names)
+    return sources
+
+
+def analyse(
+    wards: LayerInput,
+    footprints: LayerInput,
+    *,
+    councils: LookupInput | None = None,
+    blocks: LayerInput | None = None,
+    population: pd.Series | PathLike | None = None,
+    block_wards: LookupInput | None = None,
+    block_footprints: LookupInput | None = None,
+    tolerance: float = 0.05,
+    wards_crs: str | None = None,
+    footprints_crs: str | None = None,
+    council_field: str | None = None,
+) -> Analysis:
+    """Find which wards lie outside their council's home footprints, by area and residents.
+
+    Parameters
+    ----------
+    wards, footprints
+        Polygon layers (a :class:`Layer`, a GeoDataFrame with ``code`` and ``name``
+        columns, or a file). Any pair works: wards × CCGs, wards × STPs, councils × STPs.
+    councils
+        A ward → council lookup (e.g. ONS 032) or a block → council lookup (e.g. ONS
+        143), recognised from its columns.
+    blocks, population
+        Building blocks (LSOAs) and residents per block (a Series or CSV file).
+    block_wards, block_footprints
+        ONS block lookups (e.g. 114: LSOA → 2016 ward; 143: LSOA → CCG17 → STP17);
+        where they cover a ward or footprint they decide, as they do for ONS.
+    tolerance
+        Pieces under this share of the ward's residents (else area) are slivers.
+    wards_crs, footprints_crs
+        CRS of files that have none.
+    council_field
+        A field of the ward layer holding each ward's council code.
+
+    Returns
+    -------
+    Analysis
+        Tables ``ward_footprints``, ``ward_verdicts``, ``councils``, ``footprints``,
+        ``summary``, and layers for maps.
+
+    Examples
+    --------
+    >>> result = analyse("wards/wards_dec2013_england.geojson", stp17,  # doctest: +SKIP
+    ...                  councils="lookups/143_LSOA11_CCG17_STP17_LAD17_EN_LU.csv")
+    >>> result.ward_verdicts.query("verdict != 'within'")  # doctest: +SKIP
+    """
+    results = analyse_many(wards, {"footprints": footprints}, councils=councils, blocks=blocks,
+                           population=population, block_wards=block_wards,
+                           block_footprints=block_footprints, tolerance=tolerance,
+                           wards_crs=wards_crs, footprints_crs=footprints_crs,
+                           council_field=council_field)
+    return results["footprints"]
+
+
+def analyse_many(
+    wards: LayerInput,
+    footprints: Mapping[str, LayerInput],
+    *,
+    councils: LookupInput | None = None,
+    blocks: LayerInput | None = None,
+    population: pd.Series | PathLike | None = None,
+    block_wards: LookupInput | None = None,
+    block_footprints: LookupInput | None = None,
+    tolerance: float = 0.05,
+    wards_crs: str | None = None,
+    footprints_crs: str | None = None,
+    council_field: str | None = None,
+) -> dict[str, Analysis]:
+    """:func:`analyse` for several footprint layers at once, sharing the block work.
+
+    ``footprints`` maps a short name (``"stp17"``) to each footprint layer; the
+    result maps the same names to their :class:`Analysis`.
+    """
+    if not 0 <= tolerance < 0.5:
+        raise StpgeoError(f"the tolerance {tolerance} is not a share between 0 and 0.5",
+                          fix="give a fraction such as 0.05 (5%)")
+    if population is not None and blocks is None:
+        raise StpgeoError("a population table was given without blocks",
+                          fix="give the blocks the population counts are for (--blocks)")
+    for name, given in (("block-ward lookup", block_wards),
+                        ("block-footprint lookup", block_footprints)):
+        if given is not None and blocks is None:
+            raise StpgeoError(f"a {name} was given without blocks",
+                              fix="give the blocks the lookup is for (--blocks)")
+    timer = _Timer()
+    with timer("reading inputs"):
+        ward_layer = _layer(wards, role="wards", crs=wards_crs)
+        _check_codes(ward_layer, "wards")
+        block_layer = _layer(blocks, role="blocks", crs=None) if blocks is not None else None
+        residents = (population if isinstance(population, pd.Series) or population is None
+                     else read_population(population))
+        council_table_ = _lookup(councils, "council lookup")
+        block_ward_table = _lookup(block_wards, "block-ward lookup")
+        block_footprint_table = _lookup(block_footprints, "block-footprint lookup")
+        footprint_layers = {n: _layer(f, role=f"footprints {n}", crs=footprints_crs)
+                            for n, f in footprints.items()}
+    if block_layer is not None:
+        _check_codes(block_layer, "blocks")
+    shared = _prepare(ward_layer, block_layer, residents, block_ward_table, timer)
+    return {
+        name: _analyse_one(name, shared, layer, council_table_, block_footprint_table,
+                           council_field, tolerance, timer)
+        for name, layer in footprint_layers.items()
+    }
+
+
+def _block_table(shared: _Shared, footprints: Layer, assignment: Assignment,
+                 overlaps: pd.DataFrame, sources: CouncilSources, ward_council: pd.Series
+                 ) -> pd.DataFrame:
+    assert shared.ward_assignment is not None
+    wards = shared.ward_assignment.table
+    table = pd.DataFrame({
+        "ward": wards["target"], "ward_method": wards["method"],
+        "ward_geometric": wards["geometric"],
+        "footprint": assignment.table["target"], "footprint_method": assignment.table["method"],
+        "footprint_geometric": assignment.table["geometric"],
+    })
+    table.index.name = "block_code"
+    share = overlaps.set_index(["left", "right"])["left_share"]
+    keys = list(zip(table.index, table["footprint"], strict=True))
+    table["footprint_share"] = share.reindex(keys).fillna(0.0).to_numpy()
+    table["population"] = (shared.population.reindex(table.index).astype(float)
+                           if shared.population is not None else np.nan)
+    by_ward = table["ward"].map(ward_council.dropna())
+    council = (sources.block_map.reindex(table.index) if sources.block_map is not None
+               else pd.Series(np.nan, index=table.index, dtype=object))
+    table["council"] = council.astype(object).where(council.notna(), by_ward)
+    return table
+
+
+def _analyse_one(name: str, shared: _Shared, footprints: Layer,
+                 councils: pd.DataFrame | None, block_footprints: pd.DataFrame | None,
+                 council_field: str | None, tolerance: float, timer: _Timer) -> Analysis:
+    _check_codes(footprints, "footprints")
+    wards = shared.wards
+    with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
+        overlaps = overlap_table(wards, footprints, geometry=True)
+    if overlaps.empty:
+        raise StpgeoError(
+            "the wards and the footprints do not overlap at all",
+            source=f"{wards.source} × {footprints.source}",
+            fix="check both layers cover the same area and their CRS are right "
+            "(stpgeo inspect FILE shows their bounds)")
+    notes = dict(shared.lookup_notes)
+    blocks = None
+    if shared.blocks is not None:
+        block_codes = shared.blocks.polygons["code"].dropna().tolist()
+        with timer(f"overlapping blocks with footprints ({name})"):
+            block_overlaps = overlap_table(shared.blocks, footprints)
+        lookup = None
+        if block_footprints is not None:
+            lookup, notes["block_footprints"] = _map_lookup(
+                block_footprints, block_codes, set(footprints.gdf["code"]),
+                "block-footprint lookup")
+        footprint_assignment = assign_blocks(block_codes, block_overlaps,
+                                             footprints.gdf["code"], lookup)
+    sources = _council_sources(councils, shared, block_footprints, council_field)
+    ward_assignment = shared.ward_assignment
+    weights = shared.population
+    ward_council = ward_councils(
+        wards.gdf, sources, own_kind=wards.kind,
+        block_wards=ward_assignment.table["target"].dropna() if ward_assignment else None,
+        weights=weights, block_areas=shared.block_ward_overlaps)
+    if shared.blocks is not None:
+        blocks = _block_table(shared, footprints, footprint_assignment, block_overlaps, sources,
+                              ward_council["council_code"])
+
+    with timer(f"verdicts ({name})"):
+        pieces = piece_table(overlaps, blocks, tolerance=tolerance)
+        if blocks is not None and blocks["population"].notna().any():
+            amounts = blocks.groupby(["council", "footprint"])["population"].sum()
+            totals = blocks.groupby("footprint")["population"].sum()
+        else:
+            by_council = pieces.assign(council=pieces["ward_code"].map(
+                ward_council["council_code"].dropna()))
+            amounts = by_council.groupby(["council", "footprint_code"])["area_m2"].sum()
+            totals = footprints.gdf.set_index("code").area
+        homes = home_footprints(
+            amounts.rename("amount").rename_axis(["council", "footprint"]).reset_index(), totals)
+        codes = pd.Index(wards.gdf["code"])
+        verdicts = ward_verdicts(pieces, codes, ward_council["council_code"], homes)
+        council_names = sources.names
+        councils_out = council_table(pieces, verdicts, ward_council["council_code"], homes,
+                                     council_names)
+        footprint_rows = footprints.gdf[["code", "name"]].assign(
+            population=totals.reindex(footprints.gdf["code"]).to_numpy()
+            if blocks is not None and blocks["population"].notna().any() else np.nan)
+        footprints_out = footprint_table(pieces, ward_council["council_code"], footprint_rows)
+
+    return _assemble(name, shared, footprints, overlaps, pieces, verdicts, ward_council,
+                     council_names, councils_out, footprints_out, blocks, sources, notes,
+                     tolerance, timer)
+
+
+def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDataFrame,
+              pieces: pd.DataFrame, verdicts: pd.DataFrame, ward_council: pd.DataFrame,
+              council_names: pd.Series, councils_out: pd.DataFrame,
+              footprints_out: pd.DataFrame, blocks: pd.DataFrame | None,
+              sources: CouncilSources, notes: dict[str, Any], tolerance: float,
+              timer: _Timer) -> Analysis:
+    wards = shared.wards
+    ward_names = wards.gdf.set_index("code")["name"]
+    footprint_names = footprints.gdf.set_index("code")["name"]
+    ward_footprints = pieces.assign(
+        ward_name=pieces["ward_code"].map(ward_names),
+        footprint_name=pieces["footprint_code"].map(footprint_names),
+        population=pd.array(pieces["population"].round(), dtype="Int64"))
+    council_code = ward_council["council_code"]
+    verdict_table = pd.DataFrame({
+        "ward_code": verdicts.index,
+        "ward_name": verdicts.index.map(ward_names),
+        "council_code": council_code.reindex(verdicts.index).fillna("").to_numpy(),
+        "council_name": [council_names.get(c, c) if isinstance(c, str) else ""
+                         for c in council_code.reindex(verdicts.index)],
+        "home_footprint_codes": [";".join(h) for h in verdicts["home_footprint_codes"]],
+        "best_footprint_code": verdicts["best_footprint_code"].fillna("").to_numpy(),
+        "best_footprint_name": verdicts["best_footprint_code"].map(footprint_names).fillna(
+            "").to_numpy(),
+        "best_area_share": verdicts["best_area_share"].to_numpy(),
+        "best_population_share": verdicts["best_population_share"].to_numpy(),
+        "verdict": verdicts["verdict"].to_numpy(),
+    })
+    ward_population = (blocks.dropna(subset=["ward"]).groupby("ward")["population"].sum()
+                       if blocks is not None else pd.Series(dtype=float))
+    wards_gdf = gpd.GeoDataFrame(
+        verdict_table.assign(
+            share_outside_home=verdicts["share_outside_home"].to_numpy(),
+            population=pd.array(ward_population.reindex(verdicts.index).round(),
+                                dtype="Int64"),
+            area_m2=wards.gdf.area.to_numpy(),
+            council_method=ward_council["council_method"].reindex(verdicts.index).to_numpy()),
+        geometry=wards.gdf.geometry.values, crs=wards.gdf.crs)
+    geometry = overlaps.set_index(["left", "right"]).geometry
+    keys = list(zip(ward_footprints["ward_code"], ward_footprints["footprint_code"], strict=True))
+    pieces_gdf = gpd.GeoDataFrame(
+        ward_footprints.drop(columns=["best"]).assign(best=ward_footprints["best"]),
+        geometry=geometry.reindex(keys).to_numpy(), crs=wards.gdf.crs)
+    footprints_gdf = gpd.GeoDataFrame(
+        footprints.gdf[["code", "name"]].merge(
+            footprints_out.rename(columns={"footprint_code": "code"})
+            .drop(columns=["footprint_name"]), on="code", how="left"),
+        geometry=footprints.gdf.geometry.values, crs=footprints.gdf.crs)
+    summary = _summary(name, shared, footprints, pieces, verdicts, ward_council, blocks,
+                       sources, notes, tolerance, timer)
+    block_table = None
+    if blocks is not None:
+        block_table = blocks.assign(population=pd.array(blocks["population"].round(),
+                                                        dtype="Int64"))
+    return Analysis(
+        ward_footprints=ward_footprints, ward_verdicts=verdict_table, councils=councils_out,
+        footprints=footprints_out, summary=summary, wards_gdf=wards_gdf,
+        pieces_gdf=pieces_gdf, footprints_gdf=footprints_gdf, blocks=block_table)
+
+
+def _summary(name: str, shared: _Shared, footprints: Layer, pieces: pd.DataFrame,
+             verdicts: pd.DataFrame, ward_council: pd.DataFrame, blocks: pd.DataFrame | None,
+             sources: CouncilSources, notes: dict[str, Any], tolerance: float,
+             timer: _Timer) -> dict[str, Any]:
+    slivers = pieces[pieces["kind"] == "sliver"]
+    # uncertain pieces that the tolerance alone would have counted
+    uncertain = pieces[(pieces["confidence"] == "uncertain") & (pieces["kind"] == "split")]
+    have_population = blocks is not None and blocks["population"].notna().any()
+    warnings: list[str] = []
+    if len(uncertain):
+        warnings.append(
+            f"{len(uncertain)} pieces are uncertain: they come only from blocks that the "
+            "footprints' borders cut through; the footprint layer looks generalised")
+    unknown = ward_council["council_method"] == "unknown"
+    if unknown.any():
+        warnings.append(f"{int(unknown.sum())} wards have no known council: "
+                        f"{preview(ward_council.index[unknown])}")
+    summary: dict[str, Any] = {
+        "name": name,
+        "stpgeo_version": __version__,
+        "inputs": {
+            "wards": shared.wards.summary(),
+            "footprints": footprints.summary(),
+            "blocks": shared.blocks.summary() if shared.blocks is not None else None,
+            "population": ({"source": shared.population.attrs.get("source", "Series"),
+                            "blocks": len(shared.population),
+                            "residents": int(shared.population.sum())}
+                           if shared.population is not None else None),
+            "lookups": notes,
+            "councils": sources.described,
+        },
+        "parameters": {
+            "tolerance": tolerance,
+            "tolerance_measure": "population" if have_population else "area",
+            "whole_block_share": 0.9,
+            "crs": "EPSG:27700",
+            "population_method": _population_method(notes, blocks),
+        },
+        "counts": {
+            "wards": len(verdicts),
+            "footprints": len(footprints.gdf),
+            "verdicts": {v: int((verdicts["verdict"] == v).sum()) for v in VERDICTS},
+            "council_methods": {k: int(v) for k, v in
+                                ward_council["council_method"].value_counts().items()},
+        },
+        "slivers": {
+            "pieces": len(slivers),
+            "area_m2": float(slivers["area_m2"].sum()),
+            "population": int(slivers["population"].sum()) if have_population else None,
+        },
+        "uncertain_pieces": {
+            "pieces": len(uncertain),
+            "area_m2": float(uncertain["area_m2"].sum()),
+            "population": int(uncertain["population"].sum()) if have_population else None,
+        },
+        "warnings": warnings,
+        "timings_s": dict(timer.seconds),
+    }
+    if blocks is not None:
+        summary["blocks"] = _block_summary(blocks, shared)
+    return summary
+
+
+def _population_method(notes: dict[str, Any], blocks: pd.DataFrame | None) -> str:
+    if blocks is None:
+        return "none (area only)"
+    wards = "ONS lookup where it covers the ward, else geometry" if "block_wards" in notes \
+        else "geometry (largest share of the block's area)"
+    footprints = "ONS lookup where it covers the footprint, else geometry" \
+        if "block_footprints" in notes else "geometry (largest share of the block's area)"
+    return f"blocks to wards: {wards}; blocks to footprints: {footprints}"
+
+
+def _block_summary(blocks: pd.DataFrame, shared: _Shared) -> dict[str, Any]:
+    population = blocks["population"].fillna(0)
+    compared = blocks["ward_method"] == "lookup"
+    disagree = compared & (blocks["ward_geometric"].fillna("") != blocks["ward"].fillna(""))
+    f_compared = blocks["footprint_method"] == "lookup"
+    f_disagree = f_compared & (blocks["footprint_geometric"].fillna("")
+                               != blocks["footprint"].fillna(""))
+    assignment = shared.ward_assignment
+    return {
+        "blocks": len(blocks),
+        "ward_methods": {k: int(v) for k, v in blocks["ward_method"].value_counts().items()},
+        "footprint_methods": {k: int(v) for k, v in
+                              blocks["footprint_method"].value_counts().items()},
+        "wards_not_covered_by_lookup": (
+            len(set(shared.wards.gdf["code"]) - assignment.covered)
+            if assignment is not None and shared.block_wards is not None else None),
+        "residents_counted": int(population.sum()),
+        "residents_in_no_ward": int(population[blocks["ward"].isna()].sum()),
+        "agreement": {
+            "ward_blocks_compared": int(compared.sum()),
+            "ward_blocks_disagreeing": int(disagree.sum()),
+            "ward_residents_disagreeing": int(population[disagree].sum()),
+            "footprint_blocks_compared": int(f_compared.sum()),
+            "footprint_blocks_disagreeing": int(f_disagree.sum()),
+            "footprint_residents_disagreeing": int(population[f_disagree].sum()),
+        },
+    }

@@ -1,0 +1,153 @@
+"""An analysis result: its tables, its layers, and reading and writing its folder.
+
+A result folder holds, with exactly these names (other tools read them):
+
+- ``ward_footprints.csv`` — one row per ward × footprint piece;
+- ``ward_verdicts.csv`` — one row per ward;
+- ``councils.csv`` and ``footprints.csv``;
+- ``summary.json`` — inputs, parameters, counts, checks, timings;
+- ``blocks.csv`` — each block's ward, footprint and council, and how each was decided
+  (when blocks were given);
+- ``layers.gpkg`` — layers ``wards`` (with verdicts), ``pieces`` and ``footprints``
+  in EPSG:27700, for maps and GIS.
+
+Shares are fractions 0..1; lists are semicolon-separated; population columns are
+empty when no population was given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import StpgeoError
+from .write import atomic_folder
+
+WARD_FOOTPRINTS = ["ward_code", "ward_name", "footprint_code", "footprint_name", "area_m2",
+                   "area_share", "population", "population_share", "kind", "confidence"]
+WARD_VERDICTS = ["ward_code", "ward_name", "council_code", "council_name",
+                 "home_footprint_codes", "best_footprint_code", "best_footprint_name",
+                 "best_area_share", "best_population_share", "verdict"]
+COUNCILS = ["council_code", "council_name", "home_footprint_codes", "n_wards",
+            "n_wards_outside_home", "n_wards_split", "population_outside_home",
+            "footprint_codes"]
+FOOTPRINTS = ["footprint_code", "footprint_name", "councils_whole", "councils_partial",
+              "population"]
+LAYERS_FILE = "layers.gpkg"
+
+_TABLES = {"ward_footprints": WARD_FOOTPRINTS, "ward_verdicts": WARD_VERDICTS,
+           "councils": COUNCILS, "footprints": FOOTPRINTS}
+_INTEGERS = ("population", "n_wards", "n_wards_outside_home", "n_wards_split",
+             "population_outside_home", "n_blocks")
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`stpgeo.analyse`: plain DataFrames plus layers for maps.
+
+    Attributes
+    ----------
+    ward_footprints, ward_verdicts, councils, footprints
+        The four tables, with the columns of the files of the same names.
+    summary
+        Inputs, parameters, verdict counts, slivers, checks and timings.
+    wards_gdf, pieces_gdf, footprints_gdf
+        The wards (with their verdicts), the pieces and the footprints as
+        GeoDataFrames in EPSG:27700.
+    blocks
+        Each block's ward, footprint and council and how each was decided (None
+        without blocks).
+    """
+
+    ward_footprints: pd.DataFrame
+    ward_verdicts: pd.DataFrame
+    councils: pd.DataFrame
+    footprints: pd.DataFrame
+    summary: dict[str, Any]
+    wards_gdf: gpd.GeoDataFrame
+    pieces_gdf: gpd.GeoDataFrame
+    footprints_gdf: gpd.GeoDataFrame
+    blocks: pd.DataFrame | None = None
+
+    @property
+    def name(self) -> str:
+        """A short name for the footprint layer analysed (e.g. ``stp17``)."""
+        return str(self.summary.get("name") or "analysis")
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many wards got each verdict."""
+        return {k: int(v) for k, v in self.ward_verdicts["verdict"].value_counts().items()}
+
+    def write(self, folder: str | os.PathLike[str]) -> Path:
+        """Write every file into ``folder`` atomically (replacing an earlier result)."""
+        with atomic_folder(folder) as staging:
+            self.write_into(staging)
+        return Path(folder)
+
+    def write_into(self, folder: Path) -> None:
+        """Write every file into an existing folder (no atomicity of its own)."""
+        for name, columns in _TABLES.items():
+            getattr(self, name)[columns].to_csv(folder / f"{name}.csv", index=False,
+                                                float_format="%.10g")
+        if self.blocks is not None:
+            self.blocks.to_csv(folder / "blocks.csv", index=True, float_format="%.10g")
+        (folder / "summary.json").write_text(
+            json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+        layers = folder / LAYERS_FILE
+        for layer, frame in (("wards", self.wards_gdf), ("pieces", self.pieces_gdf),
+                             ("footprints", self.footprints_gdf)):
+            pyogrio.write_dataframe(frame, layers, layer=layer, driver="GPKG")
+
+    @classmethod
+    def read(cls, folder: str | os.PathLike[str]) -> Analysis:
+        """Read a result folder written by :meth:`write` (or ``stpgeo analyse``)."""
+        folder = Path(folder)
+        missing = [f"{n}.csv" for n in _TABLES if not (folder / f"{n}.csv").is_file()]
+        missing += [n for n in ("summary.json", LAYERS_FILE) if not (folder / n).is_file()]
+        if missing:
+            raise StpgeoError(f"not an stpgeo analysis folder: {', '.join(missing)} missing",
+                              source=folder, fix="give a folder written by stpgeo analyse")
+        tables = {n: _read_csv(folder / f"{n}.csv") for n in _TABLES}
+        blocks = (_read_csv(folder / "blocks.csv").set_index("block_code")
+                  if (folder / "blocks.csv").is_file() else None)
+        layers = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
+                  for n in ("wards", "pieces", "footprints")}
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        return cls(**tables, summary=summary, wards_gdf=layers["wards"],
+                   pieces_gdf=layers["pieces"], footprints_gdf=layers["footprints"],
+                   blocks=blocks)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n:,} {v}" for v, n in self.verdict_counts().items())
+        return f"<Analysis {self.name}: {len(self.ward_verdicts):,} wards ({counts})>"
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    codes = ("ward_code", "footprint_code", "council_code", "block_code")
+    table = pd.read_csv(path, dtype=dict.fromkeys(codes, str),
+                        keep_default_na=False, na_values=[""])
+    for column in table.columns:
+        if column in _INTEGERS:
+            table[column] = table[column].astype("Int64")
+        elif pd.api.types.is_string_dtype(table[column]) or table[column].dtype == object:
+            table[column] = table[column].fillna("").astype(object)
+    return table
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, Path):
+        return str(value)
+    if value is pd.NA:
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
