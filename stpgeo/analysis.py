@@ -32,8 +32,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from ._types import LayerInput, LookupInput, PathLike
+from ._version import __version__
 from .assign import Assignment, assign_blocks
 from .councils import CouncilSources, home_footprints, sources_from_lookup, ward_councils
 from .crs import to_measuring_crs

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .catalogue import data_dir
 from .errors import StpgeoError
 from .progress import show_progress

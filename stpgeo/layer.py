@@ -143,5 +143,10 @@ class Layer:
             lines.append(f"warning      {warning}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from .display import layer_html
+
+        return layer_html(self)
+
     def __repr__(self) -> str:
         return f"<Layer {self.title}: {len(self.gdf):,} features>"

@@ -124,6 +124,11 @@ class Analysis:
                    pieces_gdf=layers["pieces"], footprints_gdf=layers["footprints"],
                    blocks=blocks)
 
+    def _repr_html_(self) -> str:
+        from .display import analysis_html
+
+        return analysis_html(self)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{n:,} {v}" for v, n in self.verdict_counts().items())
         return f"<Analysis {self.name}: {len(self.ward_verdicts):,} wards ({counts})>"

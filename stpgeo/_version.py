@@ -1,0 +1,3 @@
+"""stpgeo's version."""
+
+__version__ = "0.1.0"
