@@ -1,19 +1,21 @@
 # The two commands of the README's quick start:
 #   make demo   set up, then run the main job on the real data
 #   make test   set up, then run the tests (real-data tests included)
+#   make bench  set up, then time stpgeo against geopandas and tobler on all England
+#               (about 10 minutes; writes benchmarks/results.md)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test bench lint setup clean
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
 demo: setup
@@ -22,9 +24,12 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+bench: setup
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 lint: setup
-	$(BIN)/ruff check stpgeo tests
-	$(BIN)/mypy stpgeo
+	$(BIN)/ruff check stpgeo tests benchmarks
+	$(BIN)/mypy stpgeo benchmarks
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

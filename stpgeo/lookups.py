@@ -76,7 +76,8 @@ def matching_column(table: pd.DataFrame, codes: Collection[str], *, source: str,
     if column is not None:
         return resolve_field(table, column, source=source, role=f"{role} column")
     wanted = set(codes)
-    scores = {c: int(table[c].isin(wanted).sum()) for c in code_columns(table)}
+    # object dtype: isin on pandas' Arrow-backed strings with a large set is ~30x slower
+    scores = {c: int(table[c].astype(object).isin(wanted).sum()) for c in code_columns(table)}
     best = max(scores, key=scores.__getitem__, default=None)
     if best is None or scores[best] == 0:
         sample = preview(sorted(wanted)[:5], 5)

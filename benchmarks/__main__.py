@@ -1,0 +1,86 @@
+"""``python -m benchmarks``: run issue 7's comparisons and write benchmarks/results.md.
+
+Usage::
+
+    python -m benchmarks [--repeats 3] [--area england|west-midlands] [--data DIR]
+                         [--out benchmarks/results.md] [--only build,stp,lsoa,demo,maps]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stpgeo import data_dir
+
+from . import demo, footprints, inputs, overlaps, report
+
+STEPS = ("build", "stp", "lsoa", "demo", "maps")
+#: stpgeo's overlap table must be at least this many times faster than overlay (wards × STPs).
+OVERLAP_TARGET = 5.0
+RESULTS = Path(__file__).with_name("results.md")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per contender (median)")
+    parser.add_argument("--area", choices=["england", "west-midlands"], default="england")
+    parser.add_argument("--data", type=Path, default=None, help="the boundary data folder")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table")
+    parser.add_argument("--only", default=",".join(STEPS),
+                        help=f"comma-separated steps among {', '.join(STEPS)}")
+    return parser.parse_args(argv)
+
+
+def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
+        ) -> list[report.Section]:
+    """Run the chosen comparisons; each raises :class:`~benchmarks.same.MismatchError` on a
+    disagreement."""
+    sections: list[report.Section] = []
+    loaded = inputs.load(data, area=area)
+    if steps & {"build", "stp"}:
+        section, ours, theirs = footprints.compare_footprints(loaded, repeats=repeats)
+        if "build" in steps:
+            sections.append(section)
+        if "stp" in steps:
+            for built, how in ((ours, "stpgeo.build_footprints"), (theirs, "geopandas.dissolve")):
+                sections.append(overlaps.compare_overlaps(
+                    loaded.wards, built, repeats=repeats, target=OVERLAP_TARGET,
+                    title=f"overlap wards × STP17 built by {how}",
+                    input=f"{len(loaded.wards):,} wards of {loaded.title} × {len(built)} STP17 "
+                          f"footprints built from LSOAs by {how} (same input on both sides)"))
+    if "lsoa" in steps:
+        sections.append(overlaps.compare_overlaps(
+            loaded.wards, loaded.lsoas.polygons, repeats=repeats, with_tobler=True,
+            title="overlap wards × LSOAs",
+            input=f"{len(loaded.wards):,} wards × {len(loaded.lsoas):,} LSOAs of "
+                  f"{loaded.title}, both as read (repaired, not cleaned)"))
+    if "demo" in steps:
+        sections.append(demo.measure_demo(data=data, repeats=repeats))
+    if "maps" in steps:
+        sections.append(demo.measure_maps(data=data))
+    return sections
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run, print the table, write results.md."""
+    args = _arguments(argv)
+    steps = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = steps - set(STEPS)
+    if unknown:
+        print(f"unknown steps: {', '.join(sorted(unknown))}; choose among {', '.join(STEPS)}",
+              file=sys.stderr)
+        return 2
+    started, load_at_start = report.now(), report.load()
+    sections = run(data=data_dir(args.data), area=args.area, repeats=args.repeats, steps=steps)
+    text = report.markdown(sections, command="make bench", started=started,
+                           load_at_start=load_at_start, area=args.area, repeats=args.repeats)
+    print(report.table(sections))
+    args.out.write_text(text, encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
