@@ -176,7 +176,7 @@ def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     result = run_demo(out, data=data)
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html)")
 
 
 @cli.command("map")
