@@ -176,7 +176,44 @@ def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     result = run_demo(out, data=data)
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html)")
+
+
+@cli.command("map")
+@click.argument("analyses", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write, e.g. map.html.")
+@click.option("--council", help="Map this council (code or name) and its neighbours: every "
+              "council with wards in a footprint its wards lie in.")
+@click.option("--footprint", help="Map this footprint (code or name) and the councils "
+              "touching it.")
+@click.option("--england", is_flag=True, help="Map every ward analysed (the default).")
+@click.option("--tolerance", type=click.FloatRange(0, min_open=True),
+              help="Simplification tolerance in metres [default: from the size of the area].")
+@click.option("--cdn", is_flag=True, help="Link Leaflet and folium's other assets from CDNs "
+              "instead of inlining them (a smaller file that needs the internet).")
+@click.option("--no-basemap", is_flag=True, help="Draw no basemap: the page then needs no "
+              "network at all.")
+@_common
+def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: str | None,
+         england: bool, tolerance: float | None, cdn: bool, no_basemap: bool,
+         data: Path | None, quiet: bool, debug: bool) -> None:
+    """Write an interactive map of where wards and footprints do not line up.
+
+    ANALYSES: a folder written by stpgeo analyse, or one written by stpgeo demo
+    (its STPs colour the wards, its CCGs are drawn too), or several folders.
+    The page works offline except for the basemap tiles.
+    """
+    from .maps import BASEMAP, read_analyses, ward_map, write_map
+
+    if sum(bool(x) for x in (council, footprint, england)) > 1:
+        raise click.UsageError("give only one of --council, --footprint and --england")
+    _setup(quiet)
+    m = ward_map(read_analyses(*analyses), council=council, footprint=footprint,
+                 tolerance=tolerance, assets="cdn" if cdn else "inline",
+                 tiles=None if no_basemap else BASEMAP)
+    write_map(m, out)
+    click.echo(f"map written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
 
 
 def main(argv: list[str] | None = None) -> int:

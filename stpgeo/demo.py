@@ -3,8 +3,9 @@
 1. Build the CCGs and STPs of April 2017 from England's LSOAs with ONS lookup 143.
 2. Analyse all of England's wards (December 2013) against both, with mid-2017
    population, councils and footprints from lookup 143 and wards from lookup 114.
-3. Write one result folder per footprint layer (``stp17/``, ``ccg17/``) and the
-   footprints themselves, and say what it found for Birmingham.
+3. Write one result folder per footprint layer (``stp17/``, ``ccg17/``), the
+   footprints themselves and ``map.html``, an interactive map of Birmingham and its
+   neighbours (self-contained: it opens offline), and say what it found for Birmingham.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from .build import build_footprints
 from .catalogue import load_catalogue
 from .coverage import clean_coverage
 from .findings import council_findings, national_findings
+from .maps import ward_map
 from .population import read_population
 from .read import read_layer
 from .result import Analysis
 from .write import atomic_folder, write_frame
 
 SEED_COUNCIL = "E08000025"  # Birmingham
+MAP_FILE = "map.html"
 
 
 @dataclass
@@ -51,6 +54,7 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
     ----------
     out
         Output folder; replaced atomically (a failure leaves the old one in place).
+        It receives ``stp17/``, ``ccg17/``, the built footprints and ``map.html``.
     data
         The data directory (default: see :func:`stpgeo.data_dir`).
     """
@@ -76,4 +80,5 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
             analysis.write_into(staging / name)
             write_frame(footprints[name].gdf, staging / f"{name}_footprints.gpkg",
                         layer=name)
+        ward_map(analyses, council=SEED_COUNCIL).save(str(staging / MAP_FILE))
     return DemoResult(analyses, folder)

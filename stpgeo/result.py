@@ -21,7 +21,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -29,6 +29,9 @@ import pyogrio
 
 from .errors import StpgeoError
 from .write import atomic_folder
+
+if TYPE_CHECKING:
+    import folium
 
 WARD_FOOTPRINTS = ["ward_code", "ward_name", "footprint_code", "footprint_name", "area_m2",
                    "area_share", "population", "population_share", "kind", "confidence"]
@@ -123,6 +126,22 @@ class Analysis:
         return cls(**tables, summary=summary, wards_gdf=layers["wards"],
                    pieces_gdf=layers["pieces"], footprints_gdf=layers["footprints"],
                    blocks=blocks)
+
+    def map(self, *, council: str | None = None, footprint: str | None = None,
+            **options: Any) -> folium.Map:
+        """An interactive map of this analysis; it displays inline in Jupyter.
+
+        ``council`` maps a council and its neighbours, ``footprint`` a footprint and
+        the councils touching it, neither every ward; other options are those of
+        :func:`stpgeo.maps.ward_map`.
+
+        Examples
+        --------
+        >>> result.map(council="Birmingham")  # doctest: +SKIP
+        """
+        from .maps import ward_map
+
+        return ward_map(self, council=council, footprint=footprint, **options)
 
     def _repr_html_(self) -> str:
         from .display import analysis_html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from pathlib import Path
 
@@ -107,3 +109,16 @@ def england(wards_2013, stp17, ccg17, clean_lsoa, lookup_143, lookup_114, popula
     return analyse_many(wards_2013, {"stp17": stp17, "ccg17": ccg17}, councils=lookup_143,
                         blocks=clean_lsoa, population=population, block_wards=lookup_114,
                         block_footprints=lookup_143)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``stpgeo demo`` run once per session: its output folder and what it printed."""
+    from stpgeo.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["demo", "--out", str(out), "-q"])
+    assert code == 0
+    return out, printed.getvalue()

@@ -136,14 +136,14 @@ def test_analyse_writes_the_five_files_with_their_exact_columns(
 
 
 @pytest.mark.realdata
-def test_demo_runs_the_seed_case(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, stdout, _ = _run(capsys, "demo", "--out", str(tmp_path / "demo"), "-q")
-    assert code == 0
+def test_demo_runs_the_seed_case(demo: tuple[Path, str]) -> None:
+    out, stdout = demo
     assert "7 of Birmingham's 40 wards" in stdout
     assert "The Black Country rather than Birmingham and Solihull" in stdout
     for name in ("stp17", "ccg17"):
-        folder = tmp_path / "demo" / name
+        folder = out / name
         assert {p.name for p in folder.iterdir()} >= {
             "ward_footprints.csv", "ward_verdicts.csv", "councils.csv", "footprints.csv",
             "summary.json", "layers.gpkg", "blocks.csv"}
         assert len(pd.read_csv(folder / "ward_verdicts.csv")) == 7681
+    assert (out / "map.html").is_file()  # checked in a browser by test_browser_map.py
