@@ -176,7 +176,7 @@ def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     result = run_demo(out, data=data)
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")
 
 
 @cli.command("map")
@@ -214,6 +214,34 @@ def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: 
                  tiles=None if no_basemap else BASEMAP)
     write_map(m, out)
     click.echo(f"map written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+@cli.command()
+@click.argument("analyses", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The report folder to write (replaced atomically).")
+@click.option("--council", help="Report on this council (code or name) and its neighbours.")
+@click.option("--footprint", help="Report on this footprint (code or name) and the councils "
+              "touching it.")
+@click.option("--england", is_flag=True, help="Report on every ward analysed (the default).")
+@click.option("--cdn", is_flag=True, help="Link the map's scripts from CDNs instead of "
+              "inlining them.")
+@_common
+def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: str | None,
+           england: bool, cdn: bool, data: Path | None, quiet: bool, debug: bool) -> None:
+    """Write report.html (findings, map, tables, data quality, method), map.png and exports.
+
+    ANALYSES: a folder written by stpgeo analyse or stpgeo demo, or several folders.
+    """
+    from .maps import read_analyses
+    from .report import write_report
+
+    if sum(bool(x) for x in (council, footprint, england)) > 1:
+        raise click.UsageError("give only one of --council, --footprint and --england")
+    _setup(quiet)
+    path = write_report(read_analyses(*analyses), out, council=council, footprint=footprint,
+                        assets="cdn" if cdn else "inline")
+    click.echo(f"report written to {path} (with map.png, export/ and summary.md)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,9 @@
 2. Analyse all of England's wards (December 2013) against both, with mid-2017
    population, councils and footprints from lookup 143 and wards from lookup 114.
 3. Write one result folder per footprint layer (``stp17/``, ``ccg17/``), the
-   footprints themselves and ``map.html``, an interactive map of Birmingham and its
-   neighbours (self-contained: it opens offline), and say what it found for Birmingham.
+   footprints themselves, ``map.html`` (an interactive map of Birmingham and its
+   neighbours, self-contained: it opens offline) and beside it ``report.html`` with
+   ``map.png``, ``export/`` and ``summary.md``; and say what it found for Birmingham.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .findings import council_findings, national_findings
 from .maps import ward_map
 from .population import read_population
 from .read import read_layer
+from .report import render_report
 from .result import Analysis
 from .write import atomic_folder, write_frame
 
@@ -80,5 +82,8 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
             analysis.write_into(staging / name)
             write_frame(footprints[name].gdf, staging / f"{name}_footprints.gpkg",
                         layer=name)
-        ward_map(analyses, council=SEED_COUNCIL).save(str(staging / MAP_FILE))
+        interactive = ward_map(analyses, council=SEED_COUNCIL)
+        interactive.save(str(staging / MAP_FILE))
+        render_report(list(analyses.values()), staging, council=SEED_COUNCIL,
+                      interactive=interactive)
     return DemoResult(analyses, folder)

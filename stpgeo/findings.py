@@ -30,16 +30,20 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series:
+    """The row of ``table`` whose ``<what>_code`` or ``<what>_name`` (any case) is ``value``."""
+    match = table[(table[f"{what}_code"] == value)
+                  | (table[f"{what}_name"].str.lower() == value.lower())]
+    if match.empty:
+        raise StpgeoError(f"no {what} {value!r} in the analysis; {what}s include "
+                          f"{preview(table[f'{what}_name'], 8)}",
+                          fix=f"give a {what} code or name, e.g. {example}")
+    return match.iloc[0]
+
+
 def find_council(analysis: Analysis, council: str) -> pd.Series:
     """A council's row of ``analysis.councils``, by code or name (case-insensitive)."""
-    table = analysis.councils
-    match = table[(table["council_code"] == council)
-                  | (table["council_name"].str.lower() == council.lower())]
-    if match.empty:
-        raise StpgeoError(f"no council {council!r} in the analysis; councils include "
-                          f"{preview(table['council_name'], 8)}",
-                          fix="give a council code (E08000025) or name (Birmingham)")
-    return match.iloc[0]
+    return _find(analysis.councils, "council", council, "E08000025 or Birmingham")
 
 
 def council_findings(analysis: Analysis, council: str) -> list[str]:
@@ -73,9 +77,11 @@ def council_findings(analysis: Analysis, council: str) -> list[str]:
     wholly = flagged[flagged["verdict"] == "outside_home"]
     partly = flagged[flagged["verdict"] == "split"]
     sentences = [
-        f"{len(flagged)} of {name}'s {int(row['n_wards'])} wards{people} lie wholly or partly "
+        f"{len(flagged)} of {name}'s {int(row['n_wards'])} wards{people} "
+        f"{'lies' if len(flagged) == 1 else 'lie'} wholly or partly "
         f"in {others} rather than {home_text}: {_and(sorted(flagged['ward_name']))}.",
-        f"{plural(len(wholly), 'ward')} lie wholly outside {home_text}"
+        f"{plural(len(wholly), 'ward')} {'lies' if len(wholly) == 1 else 'lie'} wholly "
+        f"outside {home_text}"
         + (f" ({_and(sorted(wholly['ward_name']))})" if len(wholly) else "")
         + f"; {plural(len(partly), 'ward')} {'is' if len(partly) == 1 else 'are'} split"
         + (f" ({_and(sorted(partly['ward_name']))})" if len(partly) else "") + ".",
@@ -110,4 +116,26 @@ def national_findings(analysis: Analysis) -> list[str]:
     if councils["population_outside_home"].notna().any():
         sentences.append(f"{int(councils['population_outside_home'].sum()):,} residents live "
                          "outside their council's home footprints.")
+    return sentences
+
+
+def find_footprint(analysis: Analysis, footprint: str) -> pd.Series:
+    """A footprint's row of ``analysis.footprints``, by code or name (case-insensitive)."""
+    return _find(analysis.footprints, "footprint", footprint,
+                 "E54000016 or The Black Country")
+
+
+def footprint_findings(analysis: Analysis, footprint: str) -> list[str]:
+    """Sentences on one footprint: the councils wholly and partly inside it."""
+    row = find_footprint(analysis, footprint)
+    names = dict(zip(analysis.councils["council_code"], analysis.councils["council_name"],
+                     strict=True))
+    whole = _names(row["councils_whole"], names)
+    partial = _names(row["councils_partial"], names)
+    sentences = [f"{row['footprint_name']} holds {plural(len(whole), 'council')} wholly"
+                 + (f" ({_and(whole)})" if whole else "")
+                 + f" and {plural(len(partial), 'council')} partly"
+                 + (f" ({_and(partial)})" if partial else "") + "."]
+    if pd.notna(row["population"]):
+        sentences.append(f"{int(row['population']):,} residents live in {row['footprint_name']}.")
     return sentences

@@ -1,0 +1,104 @@
+"""The demo's report.html on the real data: its findings match ONS's lookups, every number
+in its tables matches the analysis tables, and it renders offline in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from .browser import Offline, launch
+from .test_real_analysis import ons_expectation
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def soup(demo: tuple[Path, str]) -> BeautifulSoup:
+    return BeautifulSoup((demo[0] / "report.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _rows(soup: BeautifulSoup, section: str, table: str) -> list[list[str]]:
+    found = soup.select_one(f'section[data-analysis="{section}"] table[data-table="{table}"]')
+    assert found is not None
+    return [[td.get("data-value", td.get_text(" ", strip=True)) for td in tr.find_all("td")]
+            for tr in found.find("tbody").find_all("tr")]
+
+
+def test_birmingham_findings_match_ons_lookups(soup: BeautifulSoup, lookup_114: Path,
+                                               lookup_143: Path, population_file: Path) -> None:
+    pieces, verdicts = ons_expectation(lookup_114, lookup_143, population_file, "STP17CD")
+    flagged = verdicts[verdicts != "within"]
+    names = pd.read_csv(lookup_114, usecols=["WD16CD", "WD16NM"]).drop_duplicates()
+    names = names.set_index("WD16CD")["WD16NM"]
+    residents = int(pieces[pieces["WD16CD"].isin(flagged.index)]["residents"].sum())
+    outside = pieces[pieces["WD16CD"].isin(flagged.index) & (pieces["share"] >= 0.05)
+                     & (pieces["STP17CD"] != "E54000017")]["residents"].sum()
+    findings = [li.get_text() for li in soup.select('ul[data-analysis="stp17"] li')]
+    assert findings[0].startswith(
+        f"{len(flagged)} of Birmingham's {len(verdicts)} wards, home to {residents:,} residents, "
+        "lie wholly or partly in The Black Country rather than Birmingham and Solihull: ")
+    for code in flagged.index:
+        assert names[code] in findings[0]
+    wholly = (flagged == "outside_home").sum()
+    assert findings[1].startswith(f"{wholly} wards lie wholly outside Birmingham and Solihull")
+    assert findings[2].startswith(f"{int(outside):,} of Birmingham's residents live")
+
+
+def test_every_table_number_matches_the_analysis(soup: BeautifulSoup,
+                                                 demo: tuple[Path, str]) -> None:
+    for name in ("stp17", "ccg17"):
+        folder = demo[0] / name
+        councils = pd.read_csv(folder / "councils.csv", dtype={"council_code": str})
+        councils = councils.set_index("council_code")
+        rows = _rows(soup, name, "councils")
+        assert len(rows) == 6  # Birmingham and its five neighbours
+        for row in rows:
+            expected = councils.loc[row[1], ["n_wards", "n_wards_outside_home",
+                                             "n_wards_split", "population_outside_home"]]
+            assert [int(v) for v in row[3:7]] == expected.astype(int).tolist()
+        verdicts = pd.read_csv(folder / "ward_verdicts.csv").set_index("ward_code")
+        flagged = _rows(soup, name, "flagged")
+        in_scope = verdicts[verdicts["council_code"].isin(councils.index.intersection(
+            [r[1] for r in rows]))]
+        assert {r[1] for r in flagged} == set(in_scope.index[in_scope["verdict"] != "within"])
+        for row in flagged:
+            assert row[3] == verdicts.loc[row[1], "verdict"]
+            assert float(row[6]) == pytest.approx(verdicts.loc[row[1], "best_population_share"])
+            assert float(row[7]) == pytest.approx(verdicts.loc[row[1], "best_area_share"])
+        footprints = pd.read_csv(folder / "footprints.csv").set_index("footprint_code")
+        for row in _rows(soup, name, "footprints"):
+            assert int(row[4]) == footprints.loc[row[1], "population"]
+    quality = " ".join(soup.select_one('li[data-quality="slivers"]').get_text().split())
+    summary = pd.read_json(demo[0] / "stp17" / "summary.json", typ="series")
+    assert re.search(rf"{summary['slivers']['pieces']:,} pieces", quality)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch()
+
+
+def test_report_renders_offline_without_errors(browser: Any, demo: tuple[Path, str]) -> None:
+    page = Offline(browser, demo[0] / "report.html", ready="table.sortable")
+    try:
+        assert page.errors == []
+        frame = next(f for f in page.page.frames if f != page.page.main_frame)
+        frame.wait_for_selector("path.stpgeo-ward")
+        assert frame.locator("path.stpgeo-ward").count() > 100
+        # sorting a table by residents outside home puts the largest last, then first
+        header = page.page.locator('section[data-analysis="stp17"] table[data-table="councils"]'
+                                   ' th').nth(6)
+        header.click()
+        header.click()
+        first = page.page.locator('section[data-analysis="stp17"] table[data-table="councils"]'
+                                  ' tbody tr').first.locator("td").first.inner_text()
+        assert first == "Birmingham"
+        page.screenshot("report_offline.png")
+    finally:
+        page.page.close()
