@@ -96,8 +96,8 @@ def read_population(
     codes = table[code_column].str.strip()
     bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
     if bad.any():
-        rows = [f"{code}={value!r}" for code, value in
-                zip(codes[bad], table[population_column][bad], strict=True)]
+        rows = [f"{code}={value!r}" if isinstance(value, str) else f"{code}=(empty)"
+                for code, value in zip(codes[bad], table[population_column][bad], strict=True)]
         raise StpgeoError(
             f"{int(bad.sum())} rows have a missing, non-numeric or negative count in "
             f"{population_column!r}: {preview(rows)}",
