@@ -43,6 +43,7 @@ from .checks import (
     lookup_target_column,
     lookup_warning,
 )
+from .conservation import check_conservation, conservation_warnings
 from .councils import (
     CouncilSources,
     council_column,
@@ -482,8 +483,14 @@ def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDa
             footprints_out.rename(columns={"footprint_code": "code"})
             .drop(columns=["footprint_name"]), on="code", how="left"),
         geometry=footprints.gdf.geometry.values, crs=footprints.gdf.crs)
+    with timer(f"checking conservation ({name})"):
+        conservation = check_conservation(
+            wards, footprints, pieces, verdict_table, blocks=blocks, block_layer=shared.blocks,
+            population=shared.population)
     summary = _summary(name, shared, footprints, pieces, verdicts, ward_council, blocks,
                        sources, notes, tolerance, timer)
+    summary["conservation"] = conservation
+    summary["warnings"] += conservation_warnings(conservation)
     block_table = None
     if blocks is not None:
         block_table = blocks.assign(population=pd.array(blocks["population"].round(),

@@ -498,6 +498,7 @@ def test_good_inputs_pass(good: Inputs, capsys: pytest.CaptureFixture[str]) -> N
     code, _, err = run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 0, err
     assert "warning" not in err
+    assert json.loads((out / "summary.json").read_text())["conservation"]["holds"]
     pieces = pd.read_csv(out / "ward_footprints.csv").set_index(["ward_code", "footprint_code"])
     assert pieces.loc[(WARDS[1], STPS[0]), "population"] == 1_400
 
@@ -518,6 +519,7 @@ def test_lookup_of_another_vintage_covering_some_wards_goes_on_and_says_so(
     notes = summary["inputs"]["lookups"]["block_wards"]
     assert (notes["targets_covered"], notes["targets_not_covered"]) == (1, 1)
     assert summary["blocks"]["ward_methods"] == {"lookup": 2, "geometry": 2}
+    assert summary["conservation"]["holds"]
 
 
 def test_population_missing_for_some_blocks_goes_on_and_says_so(
@@ -535,6 +537,7 @@ def test_population_missing_for_some_blocks_goes_on_and_says_so(
         ["ward_code", "footprint_code"])
     # Soho's known residents: 1,400 in Birmingham and Solihull; E01000004 is unknown, not 0
     assert verdicts.loc[(WARDS[1], STPS[0]), "population_share"] == 1.0
+    assert summary["conservation"]["blocks"]["residents"] == 3_600
 
 
 def test_zip_without_a_shapefile_is_refused(good: Inputs,
