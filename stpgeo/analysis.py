@@ -519,6 +519,8 @@ def _summary(name: str, shared: _Shared, footprints: Layer, pieces: pd.DataFrame
         sentence = lookup_warning(notes[key], role=role, what=what) if key in notes else None
         if sentence:
             warnings.append(sentence)
+    if shared.population is not None:
+        warnings += shared.population.attrs.get("warnings", [])
     coverage = notes.get("population")
     if coverage and coverage["blocks_in_wards_without_figure"]:
         warnings.append(

@@ -152,6 +152,7 @@ def build_footprints(
     if population is not None:
         residents = (population if isinstance(population, pd.Series)
                      else read_population(population))
+        found += residents.attrs.get("warnings", [])
         per_block = residents.reindex(cleaned["code"]).to_numpy()
         unknown = int(np.isnan(per_block.astype(float)).sum())
         if unknown:

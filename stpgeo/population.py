@@ -110,4 +110,22 @@ def read_population(
                        name="population")
     series.index.name = "code"
     series.attrs["source"] = name
+    series.attrs["warnings"] = _cut_short(source, series)
     return series
+
+
+def _cut_short(source: str | os.PathLike[str] | IO[str], series: pd.Series) -> list[str]:
+    """A warning when the file does not end with a line break: it may have been cut short.
+
+    A file cut inside the digits of its last count still parses, with a smaller
+    count; CSV writers (ONS, pandas, Excel, R) end files with a line break.
+    """
+    if not isinstance(source, str | os.PathLike) or series.empty:
+        return []
+    with Path(source).open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        last = handle.read(1)
+    if last in (b"\n", b"\r"):
+        return []
+    return [f"{source} does not end with a line break: it may have been cut short, and its "
+            f"last row ({series.index[-1]}: {series.iloc[-1]:,} residents) may be incomplete"]

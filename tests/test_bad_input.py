@@ -599,3 +599,17 @@ def test_wards_far_outside_britain_are_refused(good: Inputs) -> None:
                                                                        yoff=-Y0 * 10))
     with pytest.raises(StpgeoError, match=str(path)):
         read_layer(path)
+
+
+def test_population_cut_inside_its_last_count_is_flagged(
+        good: Inputs, capsys: pytest.CaptureFixture[str]) -> None:
+    # "1600" cut to "16" still parses: the missing line break at the end gives it away
+    path = good.folder / "cut.csv"
+    path.write_bytes(good.population.read_bytes().rstrip(b"\n")[:-2])
+    out = good.folder.parent / "out"
+    code, _, err = run(capsys, *analyse_args(good, population=path), "--out", str(out))
+    assert code == 0, err
+    assert (f"warning: {path} does not end with a line break: it may have been cut short, "
+            "and its last row (E01000004: 16 residents) may be incomplete") in err
+    assert any("cut short" in w for w in
+               json.loads((out / "summary.json").read_text())["warnings"])
