@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 import shapely
 
+import stpgeo
 from stpgeo import StpgeoError
 from stpgeo.cli import main
 
@@ -127,32 +128,34 @@ def csv_given_as_boundaries(f: Inputs) -> tuple[list[str], Path, list[str]]:
             ["a .csv file is not a boundary file", "lookups and population tables go to their"])
 
 
-@case
-def pdf_given_as_boundaries(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    path = f.folder / "wards.pdf"
-    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-    return analyse_args(f, wards=path), path, ["a .pdf file is not a boundary file"]
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n"
+
+#: Cases that are one file with the given bytes in one role: (file name, bytes, role,
+#: what the message says).
+FILE_CASES: dict[str, tuple[str, bytes, str, list[str]]] = {
+    "pdf_given_as_boundaries": ("wards.pdf", PDF, "wards",
+                                ["a .pdf file is not a boundary file"]),
+    "pdf_named_geojson": ("download.geojson", PDF, "footprints",
+                          ["the file is a PDF document"]),
+    "csv_named_geojson": ("wards_table.geojson",
+                          b"WD16CD,WD16NM\nE05000001,Aston\nE05000002,Soho\n", "wards",
+                          ["the file is a text table (CSV)"]),
+    "empty_file": ("empty.geojson", b"", "footprints", ["the file is empty (0 bytes)"]),
+    "empty_layer": ("no_features.geojson", b'{"type": "FeatureCollection", "features": []}',
+                    "wards", ["the layer has no features"]),
+}
 
 
-@case
-def pdf_named_geojson(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    path = f.folder / "download.geojson"
-    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n")
-    return analyse_args(f, footprints=path), path, ["the file is a PDF document"]
+def _file_case(name: str, content: bytes, role: str, says: list[str]) -> Case:
+    def make(f: Inputs) -> tuple[list[str], Path, list[str]]:
+        path = f.folder / name
+        path.write_bytes(content)
+        return analyse_args(f, **{role: path}), path, says
+
+    return make
 
 
-@case
-def csv_named_geojson(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    path = f.folder / "wards_table.geojson"
-    path.write_text("WD16CD,WD16NM\nE05000001,Aston\nE05000002,Soho\n")
-    return analyse_args(f, wards=path), path, ["the file is a text table (CSV)"]
-
-
-@case
-def empty_file(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    path = f.folder / "empty.geojson"
-    path.write_bytes(b"")
-    return analyse_args(f, footprints=path), path, ["the file is empty (0 bytes)"]
+CASES.update({case_name: _file_case(*spec) for case_name, spec in FILE_CASES.items()})
 
 
 @case
@@ -217,13 +220,6 @@ def geopackage_layer_that_does_not_exist(f: Inputs) -> tuple[list[str], Path, li
     _footprint_frame().to_file(path, layer="stp17")
     return [*analyse_args(f, footprints=path), "--footprints-layer", "ccg17"], path, [
         "there is no layer 'ccg17'", "stp17"]
-
-
-@case
-def empty_layer(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    path = f.folder / "no_features.geojson"
-    path.write_text('{"type": "FeatureCollection", "features": []}')
-    return analyse_args(f, wards=path), path, ["the layer has no features"]
 
 
 @case
@@ -613,3 +609,56 @@ def test_population_cut_inside_its_last_count_is_flagged(
             "and its last row (E01000004: 16 residents) may be incomplete") in err
     assert any("cut short" in w for w in
                json.loads((out / "summary.json").read_text())["warnings"])
+
+
+# The same refusals on the real files.
+ULTRA_STPS = ("stp/Sustainability_and_Transformation_Partnerships_February_2017_Ultra_"
+              "Generalised_Clipped_Boundaries_in_England.geojson")
+
+
+@pytest.mark.realdata
+def test_real_shapefile_without_prj(data: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "analyse", "--wards",
+                       str(data / "wards/birmingham_wards_2018_shapefile"), "--footprints",
+                       str(data / ULTRA_STPS), "--out", str(out))
+    assert code == 2
+    assert "birmingham_wards_2018_shapefile/wards.shp: the file has no coordinate reference" in err
+    assert "--wards-crs EPSG:27700" in err
+    assert not out.exists()
+    code, _, err = run(capsys, "analyse", "--wards",
+                       str(data / "wards/birmingham_wards_2018_shapefile"), "--footprints",
+                       str(data / ULTRA_STPS), "--wards-crs", "EPSG:27700", "--out", str(out))
+    assert code == 0, err
+    assert len(pd.read_csv(out / "ward_verdicts.csv")) == 69
+
+
+@pytest.mark.realdata
+def test_real_lookup_of_another_vintage(data: Path, lsoa: stpgeo.Layer) -> None:
+    from stpgeo.analysis import analyse
+
+    wards = data / "wards/birmingham_wards_2018.geojson"
+    lookup_114 = data / "lookups/114_LSOA11_WD16_LAD16_EW_LU.csv"
+    ward_codes = set(pd.read_csv(lookup_114, usecols=["WD16CD"])["WD16CD"])
+    blocks = stpgeo.Layer(lsoa.gdf.cx[400_000:420_000, 275_000:300_000], source="LSOAs",
+                          kind="lsoa")
+    with pytest.raises(StpgeoError) as info:
+        analyse(wards, data / ULTRA_STPS, blocks=blocks, block_wards=lookup_114)
+    message = str(info.value)
+    assert message.startswith(f"{lookup_114}: the block-ward lookup covers none of the 69 wards")
+    assert (f"its WD16CD column lists {len(ward_codes):,} other ward codes of 2016; the wards "
+            "are of 2018") in message
+    assert "leave out --block-wards" in message
+
+
+@pytest.mark.realdata
+def test_real_lookup_covering_some_wards_is_reported(
+        england: dict[str, stpgeo.result.Analysis], wards_2013: stpgeo.Layer,
+        lookup_114: Path) -> None:
+    listed = set(pd.read_csv(lookup_114, usecols=["WD16CD"])["WD16CD"])
+    covered = int(wards_2013.gdf["code"].isin(listed).sum())
+    summary = england["stp17"].summary
+    assert summary["inputs"]["lookups"]["block_wards"]["targets_covered"] == covered
+    assert any(f"covers {covered:,} of the 7,681 wards; the other {7_681 - covered:,}" in w
+               for w in summary["warnings"])
