@@ -338,8 +338,15 @@ def analyse_many(
     if council_table_ is not None:
         _council_lookup(council_table_, set(ward_layer.gdf["code"]),
                         set(block_layer.gdf["code"].dropna()) if block_layer else set())
-    if block_layer is not None:
+    if block_layer is not None:  # lookups and population, before the block overlays
         check_overlap(ward_layer, block_layer, what="wards and the blocks")
+        block_codes = block_layer.polygons["code"].tolist()
+        if residents is not None:
+            check_population(residents, block_codes, in_wards=[])
+        for layer in footprint_layers.values():
+            if block_footprint_table is not None:
+                _map_lookup(block_footprint_table, block_codes, layer,
+                            "block-footprint lookup", "footprints")
     shared = _prepare(ward_layer, block_layer, residents, block_ward_table, timer)
     return {
         name: _analyse_one(name, shared, layer, council_table_, block_footprint_table,

@@ -47,11 +47,10 @@ from .lookups import code_columns
 MIN_POPULATION_COVERAGE = 0.5
 
 _BLOCKS = frozenset({"lsoa", "msoa", "output area"})
-_NHS = frozenset({"ccg", "stp", "nhs region"})
 
 #: For each role: the kinds it refuses, what it wants, and where the refused kinds go.
 _ROLES: dict[str, tuple[frozenset[str], str, str]] = {
-    "wards": (_BLOCKS | _NHS, "wards or councils",
+    "wards": (_BLOCKS, "wards or councils",
               "give electoral wards (E05) or councils (E06-E09) with --wards; {where}"),
     "footprints": (_BLOCKS | {"ward"}, "footprints",
                    "give CCGs (E38), STPs (E54) or councils with --footprints; {where}"),
@@ -59,8 +58,7 @@ _ROLES: dict[str, tuple[frozenset[str], str, str]] = {
 _WHERE = {"lsoa": "LSOAs and MSOAs are building blocks: give them with --blocks",
           "msoa": "LSOAs and MSOAs are building blocks: give them with --blocks",
           "output area": "output areas are building blocks: give them with --blocks",
-          "ccg": "CCGs and STPs go to --footprints", "stp": "CCGs and STPs go to --footprints",
-          "nhs region": "NHS regions go to --footprints", "ward": "wards go to --wards"}
+          "ward": "wards go to --wards"}
 
 
 def layer_kind(layer: Layer) -> str | None:
@@ -80,7 +78,7 @@ def check_role(layer: Layer, role: str) -> None:
     layer
         The layer read for the role.
     role
-        ``"wards"`` (wards, councils or other areas: not blocks, not NHS footprints),
+        ``"wards"`` (wards, councils or any other areas but building blocks),
         ``"footprints"`` (CCGs, STPs, councils...: not wards, not blocks) or
         ``"blocks"`` (LSOAs, MSOAs or output areas only).
     """
