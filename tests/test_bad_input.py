@@ -371,6 +371,16 @@ def block_ward_lookup_of_another_vintage(f: Inputs) -> tuple[list[str], Path, li
 
 
 @case
+def block_footprint_lookup_of_another_vintage(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    lookup = f.folder / "lsoa_stp_2020.csv"
+    pd.DataFrame({"LSOA11CD": LSOAS, "STP20CD": ["E54000055"] * 4}).to_csv(lookup, index=False)
+    return analyse_args(f, block_footprints=lookup), lookup, [
+        "the block-footprint lookup covers none of the 2 footprints",
+        "its STP20CD column lists 1 other stp codes of 2020; the footprints are of 2017",
+        "leave out --block-footprints"]
+
+
+@case
 def block_ward_lookup_of_other_blocks(f: Inputs) -> tuple[list[str], Path, list[str]]:
     lookup = f.folder / "msoa_wards.csv"
     pd.DataFrame({"MSOA11CD": ["E02000001"], "WD16CD": [WARDS[0]]}).to_csv(lookup, index=False)
