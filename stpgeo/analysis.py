@@ -35,7 +35,22 @@ import pandas as pd
 from ._types import LayerInput, LookupInput, PathLike
 from ._version import __version__
 from .assign import Assignment, assign_blocks
-from .councils import CouncilSources, home_footprints, sources_from_lookup, ward_councils
+from .checks import (
+    check_codes,
+    check_overlap,
+    check_population,
+    check_role,
+    lookup_target_column,
+    lookup_warning,
+)
+from .conservation import check_conservation, conservation_warnings
+from .councils import (
+    CouncilSources,
+    council_column,
+    home_footprints,
+    sources_from_lookup,
+    ward_councils,
+)
 from .crs import to_measuring_crs
 from .errors import StpgeoError, preview
 from .layer import Layer
@@ -60,40 +75,31 @@ class _Timer:
         self.seconds[what] = round(time.perf_counter() - started, 3)
 
 
-def _layer(value: LayerInput, *, role: str, crs: str | None, kind: str | None = None) -> Layer:
+def _layer(value: LayerInput, *, role: str, crs: str | None, layer: str | None = None,
+           name: str | None = None) -> Layer:
+    """Read (or take) the layer for a role, check its kind and its codes."""
+    source = f"{role} {name}" if name else role
     if isinstance(value, Layer):
-        return value
-    if isinstance(value, gpd.GeoDataFrame):
+        found = value
+    elif isinstance(value, gpd.GeoDataFrame):
         missing = [c for c in ("code", "name") if c not in value.columns]
         if missing:
             raise StpgeoError(f"the {role} GeoDataFrame has no {' or '.join(missing)} column",
-                              source=role, fix="read the file with stpgeo.read_layer, or "
+                              source=source, fix="read the file with stpgeo.read_layer, or "
                               "name the columns 'code' and 'name'")
         frame = value.set_crs(crs, allow_override=True) if crs else value
-        return Layer(to_measuring_crs(frame, source=role), source=f"{role} (GeoDataFrame)",
-                     kind=kind)
-    return read_layer(value, crs=crs, kind=kind)
+        found = Layer(to_measuring_crs(frame, source=source, role=role),
+                      source=f"{source} (GeoDataFrame)")
+    else:
+        found = read_layer(value, crs=crs, layer=layer, role=role)
+    check_role(found, role)
+    return check_codes(found, role)
 
 
 def _lookup(value: LookupInput | None, role: str) -> pd.DataFrame | None:
     if value is None or isinstance(value, pd.DataFrame):
         return value
     return read_lookup(value, role=role)
-
-
-def _check_codes(layer: Layer, role: str) -> None:
-    codes = layer.gdf["code"]
-    if codes.isna().any():
-        raise StpgeoError(f"{int(codes.isna().sum())} {role} have no code", source=layer.source,
-                          fix="give every feature a code (or a name that matches a names "
-                          "lookup)")
-    repeated = codes[codes.duplicated()].unique()
-    if len(repeated):
-        raise StpgeoError(
-            f"{len(repeated)} {role} codes appear more than once: {preview(repeated)}",
-            source=layer.source,
-            fix="dissolve the features that share a code into one (e.g. in QGIS, or "
-            "geopandas .dissolve('code')), or give a layer with one feature per code")
 
 
 @dataclass
@@ -109,13 +115,29 @@ class _Shared:
     lookup_notes: dict[str, Any]
 
 
-def _map_lookup(table: pd.DataFrame, block_codes: list[str], target_codes: set[str], role: str
-                ) -> tuple[pd.Series, dict[str, Any]]:
-    """Block → target mapping from a lookup, choosing the columns by their codes."""
+#: How to fix a block lookup that covers none of the analysed wards / footprints.
+_LOOKUP_FIXES = {
+    "block-ward lookup": "give a block → ward lookup of the wards' vintage (ONS publishes one "
+    "a year, e.g. lookup 114 for 2016 wards, 168 for 2018), or leave out --block-wards to "
+    "place blocks by geometry",
+    "block-footprint lookup": "give a block → footprint lookup of the footprints' vintage "
+    "(e.g. ONS 143 for the CCGs and STPs of April 2017), or leave out --block-footprints to "
+    "place blocks by geometry",
+}
+
+
+def _map_lookup(table: pd.DataFrame, block_codes: list[str], targets: Layer, role: str,
+                what: str) -> tuple[pd.Series, dict[str, Any]]:
+    """Block → target mapping from a lookup, choosing the columns by their codes.
+
+    A lookup that covers none of the targets is refused (see :mod:`stpgeo.checks`).
+    """
     source = str(table.attrs.get("source", role))
-    block_column = matching_column(table, set(block_codes), source=source, role=role)
-    target_column = matching_column(table.drop(columns=[block_column]), target_codes,
-                                    source=source, role=role)
+    target_codes = set(targets.gdf["code"])
+    block_column = matching_column(table, set(block_codes), source=source,
+                                   role=f"{role} (for the blocks)")
+    target_column = lookup_target_column(table, targets, exclude=block_column, role=role,
+                                         what=what, fix=_LOOKUP_FIXES[role])
     mapping = one_to_one(table, block_column, target_column, source=source, role=role)
     listed = set(mapping.dropna().unique())
     notes = {"file": source, "block_column": block_column, "target_column": target_column,
@@ -132,14 +154,37 @@ def _prepare(wards: Layer, blocks: Layer | None, population: pd.Series | None,
     if blocks is None:
         return _Shared(wards, None, None, block_wards, None, None, notes)
     block_codes = blocks.polygons["code"].dropna().tolist()
+    lookup = None
+    if block_wards is not None:  # checked before the overlay, which takes a while
+        lookup, notes["block_wards"] = _map_lookup(block_wards, block_codes, wards,
+                                                   "block-ward lookup", "wards")
     with timer(f"overlapping {len(block_codes):,} blocks with {len(wards):,} wards"):
         overlaps = overlap_table(blocks, wards)
-    lookup = None
-    if block_wards is not None:
-        lookup, notes["block_wards"] = _map_lookup(block_wards, block_codes,
-                                                   set(wards.gdf["code"]), "block-ward lookup")
     assignment = assign_blocks(block_codes, overlaps, wards.gdf["code"], lookup)
+    if population is not None:
+        placed = assignment.table.index[assignment.table["target"].notna()]
+        notes["population"] = check_population(population, block_codes, placed)
     return _Shared(wards, blocks, population, block_wards, overlaps, assignment, notes)
+
+
+def _council_lookup(councils: pd.DataFrame, ward_codes: set[str], block_codes: set[str]
+                    ) -> CouncilSources:
+    """Council maps from a council lookup, refusing one that places no ward and no block."""
+    found = sources_from_lookup(councils, ward_codes, block_codes, role="council lookup")
+    if found is not None:
+        return found
+    source = councils.attrs.get("source", "council lookup")
+    if council_column(councils) is None:
+        problem = ("the council lookup has no column of council (LAD) codes; its columns are: "
+                   f"{preview(councils.columns, 20)}")
+    else:
+        blocks = f" nor of the {len(block_codes):,} blocks'" if block_codes else ""
+        problem = (f"the council lookup places none of the analysed areas: none of the "
+                   f"{len(ward_codes):,} wards' codes{blocks} is in it (another vintage?)")
+    raise StpgeoError(problem, source=source,
+                      fix="give a ward → council lookup of the wards' vintage (e.g. ONS 032 "
+                      "for 2016 wards, 051 for 2018) or a block → council lookup (e.g. ONS 143: "
+                      "LSOA11CD, LAD17CD)")
 
 
 def _council_sources(councils: pd.DataFrame | None, shared: _Shared,
@@ -158,18 +203,11 @@ def _council_sources(councils: pd.DataFrame | None, shared: _Shared,
         sources.ward_map = pd.Series(column.to_numpy(), index=shared.wards.gdf["code"])
         sources.described.append(f"wards → councils from the ward field {council_field!r}")
     if councils is not None:
-        found = sources_from_lookup(councils, ward_codes, block_codes, role="council lookup")
-        if found is None:
-            source = councils.attrs.get("source", "council lookup")
-            raise StpgeoError(
-                "the council lookup has no column of council (LAD) codes, or none of its "
-                "rows matches the wards or blocks",
-                source=source, fix="give a ward → council lookup (e.g. ONS 032: WD16CD, "
-                "LAD16CD) or a block → council lookup (e.g. ONS 143: LSOA11CD, LAD17CD)")
-        sources.ward_map = found.ward_map if sources.ward_map is None else sources.ward_map
-        sources.block_map = found.block_map
-        sources.add_names(found.names)
-        sources.described += found.described
+        given = _council_lookup(councils, ward_codes, block_codes)
+        sources.ward_map = given.ward_map if sources.ward_map is None else sources.ward_map
+        sources.block_map = given.block_map
+        sources.add_names(given.names)
+        sources.described += given.described
     # blocks can also learn their council from the block lookups, when these have one
     for table, role in ((block_footprints, "block-footprint lookup"),
                         (shared.block_wards, "block-ward lookup")):
@@ -196,6 +234,10 @@ def analyse(
     tolerance: float = 0.05,
     wards_crs: str | None = None,
     footprints_crs: str | None = None,
+    blocks_crs: str | None = None,
+    wards_layer: str | None = None,
+    footprints_layer: str | None = None,
+    blocks_layer: str | None = None,
     council_field: str | None = None,
 ) -> Analysis:
     """Find which wards lie outside their council's home footprints, by area and residents.
@@ -215,8 +257,10 @@ def analyse(
         where they cover a ward or footprint they decide, as they do for ONS.
     tolerance
         Pieces under this share of the ward's residents (else area) are slivers.
-    wards_crs, footprints_crs
+    wards_crs, footprints_crs, blocks_crs
         CRS of files that have none.
+    wards_layer, footprints_layer, blocks_layer
+        The layer to read from files holding several (GeoPackages).
     council_field
         A field of the ward layer holding each ward's council code.
 
@@ -236,6 +280,8 @@ def analyse(
                            population=population, block_wards=block_wards,
                            block_footprints=block_footprints, tolerance=tolerance,
                            wards_crs=wards_crs, footprints_crs=footprints_crs,
+                           blocks_crs=blocks_crs, wards_layer=wards_layer,
+                           footprints_layer=footprints_layer, blocks_layer=blocks_layer,
                            council_field=council_field)
     return results["footprints"]
 
@@ -252,6 +298,10 @@ def analyse_many(
     tolerance: float = 0.05,
     wards_crs: str | None = None,
     footprints_crs: str | None = None,
+    blocks_crs: str | None = None,
+    wards_layer: str | None = None,
+    footprints_layer: str | None = None,
+    blocks_layer: str | None = None,
     council_field: str | None = None,
 ) -> dict[str, Analysis]:
     """:func:`analyse` for several footprint layers at once, sharing the block work.
@@ -272,18 +322,31 @@ def analyse_many(
                               fix="give the blocks the lookup is for (--blocks)")
     timer = _Timer()
     with timer("reading inputs"):
-        ward_layer = _layer(wards, role="wards", crs=wards_crs)
-        _check_codes(ward_layer, "wards")
-        block_layer = _layer(blocks, role="blocks", crs=None) if blocks is not None else None
+        ward_layer = _layer(wards, role="wards", crs=wards_crs, layer=wards_layer)
+        block_layer = (_layer(blocks, role="blocks", crs=blocks_crs, layer=blocks_layer)
+                       if blocks is not None else None)
         residents = (population if isinstance(population, pd.Series) or population is None
                      else read_population(population))
         council_table_ = _lookup(councils, "council lookup")
         block_ward_table = _lookup(block_wards, "block-ward lookup")
         block_footprint_table = _lookup(block_footprints, "block-footprint lookup")
-        footprint_layers = {n: _layer(f, role=f"footprints {n}", crs=footprints_crs)
+        footprint_layers = {n: _layer(f, role="footprints", crs=footprints_crs,
+                                      layer=footprints_layer, name=n)
                             for n, f in footprints.items()}
-    if block_layer is not None:
-        _check_codes(block_layer, "blocks")
+    for layer in footprint_layers.values():
+        check_overlap(ward_layer, layer, what="wards and the footprints")
+    if council_table_ is not None:
+        _council_lookup(council_table_, set(ward_layer.gdf["code"]),
+                        set(block_layer.gdf["code"].dropna()) if block_layer else set())
+    if block_layer is not None:  # lookups and population, before the block overlays
+        check_overlap(ward_layer, block_layer, what="wards and the blocks")
+        block_codes = block_layer.polygons["code"].tolist()
+        if residents is not None:
+            check_population(residents, block_codes, in_wards=[])
+        for layer in footprint_layers.values():
+            if block_footprint_table is not None:
+                _map_lookup(block_footprint_table, block_codes, layer,
+                            "block-footprint lookup", "footprints")
     shared = _prepare(ward_layer, block_layer, residents, block_ward_table, timer)
     return {
         name: _analyse_one(name, shared, layer, council_table_, block_footprint_table,
@@ -319,7 +382,6 @@ def _block_table(shared: _Shared, footprints: Layer, assignment: Assignment,
 def _analyse_one(name: str, shared: _Shared, footprints: Layer,
                  councils: pd.DataFrame | None, block_footprints: pd.DataFrame | None,
                  council_field: str | None, tolerance: float, timer: _Timer) -> Analysis:
-    _check_codes(footprints, "footprints")
     wards = shared.wards
     with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
         overlaps = overlap_table(wards, footprints, geometry=True)
@@ -338,8 +400,8 @@ def _analyse_one(name: str, shared: _Shared, footprints: Layer,
         lookup = None
         if block_footprints is not None:
             lookup, notes["block_footprints"] = _map_lookup(
-                block_footprints, block_codes, set(footprints.gdf["code"]),
-                "block-footprint lookup")
+                block_footprints, block_codes, footprints, "block-footprint lookup",
+                "footprints")
         footprint_assignment = assign_blocks(block_codes, block_overlaps,
                                              footprints.gdf["code"], lookup)
     sources = _council_sources(councils, shared, block_footprints, council_field)
@@ -428,8 +490,14 @@ def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDa
             footprints_out.rename(columns={"footprint_code": "code"})
             .drop(columns=["footprint_name"]), on="code", how="left"),
         geometry=footprints.gdf.geometry.values, crs=footprints.gdf.crs)
+    with timer(f"checking conservation ({name})"):
+        conservation = check_conservation(
+            wards, footprints, pieces, verdict_table, blocks=blocks, block_layer=shared.blocks,
+            population=shared.population)
     summary = _summary(name, shared, footprints, pieces, verdicts, ward_council, blocks,
                        sources, notes, tolerance, timer)
+    summary["conservation"] = conservation
+    summary["warnings"] += conservation_warnings(conservation)
     block_table = None
     if blocks is not None:
         block_table = blocks.assign(population=pd.array(blocks["population"].round(),
@@ -453,6 +521,21 @@ def _summary(name: str, shared: _Shared, footprints: Layer, pieces: pd.DataFrame
         warnings.append(
             f"{len(uncertain)} pieces are uncertain: they come only from blocks that the "
             "footprints' borders cut through; the footprint layer looks generalised")
+    for key, role, what in (("block_wards", "block-ward lookup", "wards"),
+                            ("block_footprints", "block-footprint lookup", "footprints")):
+        sentence = lookup_warning(notes[key], role=role, what=what) if key in notes else None
+        if sentence:
+            warnings.append(sentence)
+    if shared.population is not None:
+        warnings += shared.population.attrs.get("warnings", [])
+    coverage = notes.get("population")
+    if coverage and coverage["blocks_in_wards_without_figure"]:
+        warnings.append(
+            f"{coverage['blocks_in_wards_without_figure']:,} of the "
+            f"{coverage['blocks_in_wards']:,} blocks in the analysed wards have no figure in "
+            f"the population table ({coverage['source']}): their residents are unknown and "
+            "left out of population shares (e.g. "
+            f"{preview(coverage['examples_without_figure'], 5)})")
     unknown = ward_council["council_method"] == "unknown"
     if unknown.any():
         warnings.append(f"{int(unknown.sum())} wards have no known council: "

@@ -22,7 +22,14 @@ from .codes import field_kind
 from .coverage import clean_coverage, dissolve_coverage
 from .errors import StpgeoError, preview
 from .layer import Layer
-from .lookups import code_vintage, matching_column, name_column, one_to_one, read_lookup
+from .lookups import (
+    check_column_kind,
+    code_vintage,
+    matching_column,
+    name_column,
+    one_to_one,
+    read_lookup,
+)
 from .population import read_population
 from .progress import step
 from .read import read_layer
@@ -91,6 +98,7 @@ def build_footprints(
     usable = blocks.polygons
     block_codes = usable["code"].dropna()
     by = matching_column(table, [], source=source, column=by, role="lookup")
+    check_column_kind(table, by, source=source)
     block_column = matching_column(table, set(block_codes), source=source, column=block_column,
                                    role="lookup")
     footprint_of = one_to_one(table, block_column, by, source=source, role="lookup")
@@ -145,6 +153,7 @@ def build_footprints(
     if population is not None:
         residents = (population if isinstance(population, pd.Series)
                      else read_population(population))
+        found += residents.attrs.get("warnings", [])
         per_block = residents.reindex(cleaned["code"]).to_numpy()
         unknown = int(np.isnan(per_block.astype(float)).sum())
         if unknown:

@@ -99,18 +99,22 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
 @click.option("--by", required=True, help="Lookup column of footprint codes, e.g. STP17CD.")
 @click.option("--population", type=_InputPath(), help="Residents per block (CSV).")
 @click.option("--blocks-crs", help="CRS of a block file that has none.")
+@click.option("--blocks-layer", help="Layer to read from a block file holding several.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Output file: .gpkg, .geojson, .parquet, .fgb or .shp.")
 @_common
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
-          out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
+          blocks_layer: str | None, out: Path, data: Path | None, quiet: bool,
+          debug: bool) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
     from .build import build_footprints
     from .read import read_layer
-    from .write import write_layer
+    from .write import check_destination, write_layer
 
     _setup(quiet)
-    block_layer = read_layer(resolve_input(blocks, data), crs=blocks_crs, data=data)  # type: ignore[arg-type]
+    check_destination(out, folder=False)
+    block_layer = read_layer(resolve_input(blocks, data), crs=blocks_crs, layer=blocks_layer,  # type: ignore[arg-type]
+                             data=data, role="blocks")
     footprints = build_footprints(block_layer, resolve_input(lookup, data), by=by,
                                   population=resolve_input(population, data))
     write_layer(footprints.gdf, out)
@@ -138,24 +142,33 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
               "(else area) are slivers.")
 @click.option("--wards-crs", help="CRS of a ward file that has none, e.g. EPSG:27700.")
 @click.option("--footprints-crs", help="CRS of a footprint file that has none.")
+@click.option("--blocks-crs", help="CRS of a block file that has none.")
+@click.option("--wards-layer", help="Layer to read from a ward file holding several.")
+@click.option("--footprints-layer", help="Layer to read from a footprint file holding several.")
+@click.option("--blocks-layer", help="Layer to read from a block file holding several.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @_common
 def analyse(wards: Path, footprints: Path, councils: Path | None, council_field: str | None,
             blocks: Path | None, population: Path | None, block_wards: Path | None,
             block_footprints: Path | None, tolerance: float, wards_crs: str | None,
-            footprints_crs: str | None, out: Path, data: Path | None, quiet: bool,
-            debug: bool) -> None:
+            footprints_crs: str | None, blocks_crs: str | None, wards_layer: str | None,
+            footprints_layer: str | None, blocks_layer: str | None, out: Path,
+            data: Path | None, quiet: bool, debug: bool) -> None:
     """Overlay wards on footprints and find the wards outside their council's footprint."""
     from .analysis import analyse as run
     from .findings import national_findings
+    from .write import check_destination
 
     _setup(quiet)
+    check_destination(out, folder=True)
     result = run(resolve_input(wards, data), resolve_input(footprints, data),
                  councils=resolve_input(councils, data), blocks=resolve_input(blocks, data),
                  population=resolve_input(population, data),
                  block_wards=resolve_input(block_wards, data),
                  block_footprints=resolve_input(block_footprints, data), tolerance=tolerance,
-                 wards_crs=wards_crs, footprints_crs=footprints_crs, council_field=council_field)
+                 wards_crs=wards_crs, footprints_crs=footprints_crs, blocks_crs=blocks_crs,
+                 wards_layer=wards_layer, footprints_layer=footprints_layer,
+                 blocks_layer=blocks_layer, council_field=council_field)
     result.write(out)
     for sentence in national_findings(result):
         click.echo(sentence)
@@ -171,8 +184,10 @@ def analyse(wards: Path, footprints: Path, councils: Path | None, council_field:
 def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
     from .demo import run_demo
+    from .write import check_destination
 
     _setup(quiet)
+    check_destination(out, folder=True)
     result = run_demo(out, data=data)
     for line in result.findings():
         click.echo(line)

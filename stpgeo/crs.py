@@ -21,7 +21,7 @@ from typing import Literal
 import geopandas as gpd
 from pyproj import CRS
 
-from .errors import StpgeoError
+from .errors import StpgeoError, option_hint
 
 #: The CRS every measurement is made in.
 MEASURE_CRS = CRS.from_epsg(27700)
@@ -73,8 +73,10 @@ def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     return xmin, ymin, xmax, ymax
 
 
-def check_crs(frame: gpd.GeoDataFrame, *, source: str) -> None:
+def check_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None = None) -> None:
     """Refuse a layer with no CRS, or whose coordinates contradict its CRS.
+
+    ``role`` (``"wards"``...) makes the messages name that role's option (``--wards-crs``).
 
     Raises
     ------
@@ -94,33 +96,35 @@ def check_crs(frame: gpd.GeoDataFrame, *, source: str) -> None:
             f"the file has no coordinate reference system (CRS); {described} "
             f"(bounds {bounds[0]:.6g}, {bounds[1]:.6g}, {bounds[2]:.6g}, {bounds[3]:.6g})",
             source=source,
-            fix=f"say which CRS it is in: --crs {suggestion} (Python: crs=\"{suggestion}\")",
+            fix=f"say which CRS it is in: {option_hint('crs', suggestion, role=role)}",
         )
     if frame.crs.is_geographic and appearance == "british national grid":
         raise StpgeoError(
             f"the file says its CRS is {frame.crs.name} (longitude/latitude) but {described}",
             source=source,
-            fix="override the CRS: --crs EPSG:27700 (Python: crs=\"EPSG:27700\")",
+            fix=f"override the CRS: {option_hint('crs', 'EPSG:27700', role=role)}",
         )
     if frame.crs.is_geographic and appearance == "latitude/longitude":
         raise StpgeoError(
             f"latitude and longitude are swapped: the file says {frame.crs.name} but x holds "
             f"latitudes ({bounds[0]:.4g} to {bounds[2]:.4g}) and y longitudes",
             source=source,
-            fix="re-export the file with longitude first (x) and latitude second (y), e.g. "
-            "ogr2ogr -oo ... or QGIS 'Swap X and Y coordinates'",
+            fix="re-export the file with longitude first (x) and latitude second (y): in "
+            "QGIS the 'Swap X and Y coordinates' tool; in Python "
+            "shapely.ops.transform(lambda x, y: (y, x), geometry)",
         )
     if frame.crs.is_projected and appearance in ("longitude/latitude", "latitude/longitude"):
         raise StpgeoError(
             f"the file says its CRS is {frame.crs.name} (metres) but {described}",
             source=source,
-            fix="override the CRS: --crs EPSG:4326 (Python: crs=\"EPSG:4326\")",
+            fix=f"override the CRS: {option_hint('crs', 'EPSG:4326', role=role)}",
         )
 
 
-def to_measuring_crs(frame: gpd.GeoDataFrame, *, source: str) -> gpd.GeoDataFrame:
+def to_measuring_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None = None
+                     ) -> gpd.GeoDataFrame:
     """Reproject a checked layer to British National Grid and check it lands in Britain."""
-    check_crs(frame, source=source)
+    check_crs(frame, source=source, role=role)
     projected = frame if frame.crs.equals(MEASURE_CRS) else frame.to_crs(MEASURE_CRS)
     if projected.geometry.notna().any() and not _inside(_bounds(projected), _BNG_BOX):
         raise StpgeoError(
@@ -128,6 +132,6 @@ def to_measuring_crs(frame: gpd.GeoDataFrame, *, source: str) -> gpd.GeoDataFram
             f"(bounds {', '.join(f'{v:.0f}' for v in _bounds(projected))}); its CRS "
             f"{frame.crs.name} is probably wrong",
             source=source,
-            fix="give the right CRS with --crs (Python: crs=...)",
+            fix=f"give the right CRS: {option_hint('crs', 'EPSG:...', role=role)}",
         )
     return projected

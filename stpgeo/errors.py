@@ -51,6 +51,25 @@ class StpgeoWarning(UserWarning):
     """Something in the input that stpgeo worked around and reports."""
 
 
+def option_hint(setting: str, value: str, *, role: str | None = None) -> str:
+    """How to give a setting on the command line and in Python, for a layer's role.
+
+    A layer read for a role of a command (``"wards"`` in ``stpgeo analyse``) has its
+    own options (``--wards-crs``); a layer read alone (``stpgeo inspect``) has plain
+    ones (``--crs``).
+
+    Examples
+    --------
+    >>> option_hint("crs", "EPSG:27700")
+    '--crs EPSG:27700 (Python: crs="EPSG:27700")'
+    >>> option_hint("layer", "NAME", role="wards")
+    '--wards-layer NAME (Python: wards_layer="NAME")'
+    """
+    option = f"{role}-{setting}" if role else setting
+    keyword = f"{role}_{setting}" if role else setting
+    return f'--{option.replace("_", "-")} {value} (Python: {keyword}="{value}")'
+
+
 def preview(items: Iterable[object], limit: int = 10) -> str:
     """Join the first ``limit`` items for a message, saying how many were left out.
 

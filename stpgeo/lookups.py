@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codes import gss_share, parse_ons_field
+from .codes import KIND_TITLES, field_kind, gss_share, kind_of_code, parse_ons_field
 from .errors import StpgeoError, preview
 from .fields import resolve_field
 
@@ -88,6 +88,31 @@ def matching_column(table: pd.DataFrame, codes: Collection[str], *, source: str,
             fix="give a lookup of the same geography and vintage as the layer",
         )
     return best
+
+
+def check_column_kind(table: pd.DataFrame, column: str, *, source: str) -> None:
+    """Refuse an ONS-named column whose codes are of another kind (``CCG17CD`` of STPs).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"CCG17CD": ["E54000016", "E54000017"]})
+    >>> try:
+    ...     check_column_kind(table, "CCG17CD", source="lookup.csv")
+    ... except StpgeoError as error:
+    ...     print(error.problem[:60])
+    the column 'CCG17CD' is named for clinical commissioning gro
+    """
+    named = field_kind(column)
+    kinds = table[column].dropna().drop_duplicates().map(kind_of_code).value_counts()
+    if named is None or kinds.empty or kinds.index[0] == named:
+        return
+    found = str(kinds.index[0])
+    raise StpgeoError(
+        f"the column {column!r} is named for {KIND_TITLES.get(named, named)} areas but holds "
+        f"{KIND_TITLES.get(found, found)} codes (e.g. {table[column].dropna().iloc[0]})",
+        source=source,
+        fix="check the lookup: choose the column that holds the codes you mean, or give a "
+        "lookup whose columns match their names")
 
 
 def name_column(table: pd.DataFrame, code_column: str) -> str | None:

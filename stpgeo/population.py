@@ -96,8 +96,8 @@ def read_population(
     codes = table[code_column].str.strip()
     bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
     if bad.any():
-        rows = [f"{code}={value!r}" for code, value in
-                zip(codes[bad], table[population_column][bad], strict=True)]
+        rows = [f"{code}={value!r}" if isinstance(value, str) else f"{code}=(empty)"
+                for code, value in zip(codes[bad], table[population_column][bad], strict=True)]
         raise StpgeoError(
             f"{int(bad.sum())} rows have a missing, non-numeric or negative count in "
             f"{population_column!r}: {preview(rows)}",
@@ -110,4 +110,22 @@ def read_population(
                        name="population")
     series.index.name = "code"
     series.attrs["source"] = name
+    series.attrs["warnings"] = _cut_short(source, series)
     return series
+
+
+def _cut_short(source: str | os.PathLike[str] | IO[str], series: pd.Series) -> list[str]:
+    """A warning when the file does not end with a line break: it may have been cut short.
+
+    A file cut inside the digits of its last count still parses, with a smaller
+    count; CSV writers (ONS, pandas, Excel, R) end files with a line break.
+    """
+    if not isinstance(source, str | os.PathLike) or series.empty:
+        return []
+    with Path(source).open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        last = handle.read(1)
+    if last in (b"\n", b"\r"):
+        return []
+    return [f"{source} does not end with a line break: it may have been cut short, and its "
+            f"last row ({series.index[-1]}: {series.iloc[-1]:,} residents) may be incomplete"]

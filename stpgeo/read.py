@@ -19,10 +19,11 @@ import pyogrio
 from pyproj import CRS
 
 from . import crs as crs_module
+from ._sniff import describe_unreadable
 from ._types import PathLike
 from .catalogue import load_catalogue
-from .codes import FIELD_KINDS, field_kind, kinds_of_codes, parse_ons_field
-from .errors import StpgeoError, preview
+from .codes import FIELD_KINDS, KIND_TITLES, field_kind, kinds_of_codes, parse_ons_field
+from .errors import StpgeoError, option_hint, preview
 from .fields import find_code_field, find_name_field, resolve_field
 from .layer import Layer
 from .lookups import read_lookup
@@ -75,7 +76,8 @@ def _locate(path: Path) -> Path:
     return path
 
 
-def _choose_layer(path: Path, layer: str | int | None) -> tuple[str | int | None, str | None]:
+def _choose_layer(path: Path, layer: str | int | None, role: str | None
+                  ) -> tuple[str | int | None, str | None]:
     """The layer to read (refusing to guess between several) and the driver name."""
     suffix = path.suffix.lower()
     if suffix in _SINGLE_LAYER_DRIVERS and layer is None:
@@ -89,25 +91,28 @@ def _choose_layer(path: Path, layer: str | int | None) -> tuple[str | int | None
         if layer is not None and "layers" in locals() and layer not in layers:
             raise StpgeoError(
                 f"there is no layer {layer!r}; the layers are: {preview(layers)}",
-                source=path, fix="choose one of the layers listed with --layer") from None
+                source=path,
+                fix=f"choose one of the layers listed: {option_hint('layer', 'NAME', role=role)}"
+            ) from None
         raise StpgeoError(
-            f"the file cannot be read as geographic data ({str(error).strip()})", source=path,
+            describe_unreadable(path, str(error)), source=path,
             fix="give a GeoJSON, shapefile, GeoPackage or GeoParquet file of polygons") from None
     if layer is None and len(layers) > 1:
         raise StpgeoError(
             f"the file holds {len(layers)} layers and none was chosen: {preview(layers, 30)}",
-            source=path, fix="choose one with --layer NAME (Python: layer=\"NAME\")")
+            source=path, fix=f"choose one with {option_hint('layer', 'NAME', role=role)}")
     return layer, driver
 
 
-def _read_frame(path: Path, layer: str | int | None) -> tuple[gpd.GeoDataFrame, str | None]:
+def _read_frame(path: Path, layer: str | int | None, role: str | None
+                ) -> tuple[gpd.GeoDataFrame, str | None]:
     if path.suffix.lower() in _PARQUET:
         try:
             return gpd.read_parquet(path), "GeoParquet"
         except (ValueError, OSError) as error:
             raise StpgeoError(f"the file cannot be read as GeoParquet ({error})", source=path,
                               fix="give a GeoParquet file written by geopandas or GDAL") from None
-    chosen, driver = _choose_layer(path, layer)
+    chosen, driver = _choose_layer(path, layer, role)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's chatter on odd files
@@ -115,8 +120,15 @@ def _read_frame(path: Path, layer: str | int | None) -> tuple[gpd.GeoDataFrame, 
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError) as error:
         raise StpgeoError(
-            f"the file cannot be read as geographic data ({str(error).strip()})", source=path,
-            fix="check the file is complete; download or export it again") from None
+            describe_unreadable(path, str(error)), source=path,
+            fix="check the file is complete and is a boundary layer (GeoJSON, shapefile, "
+            "GeoPackage); download or export it again") from None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise StpgeoError(
+            "the layer is a table without geometries", source=path,
+            fix="give the boundary (polygon) layer itself"
+            + ("; a .dbf holds only a shapefile's attributes: give the .shp beside it"
+               if path.suffix.lower() == ".dbf" else ""))
     return frame, driver
 
 
@@ -188,6 +200,7 @@ def read_layer(
     layer: str | int | None = None,
     names_lookup: PathLike | None = None,
     data: PathLike | None = None,
+    role: str | None = None,
 ) -> Layer:
     """Read a boundary layer, check it, repair it and move it to British National Grid.
 
@@ -211,6 +224,10 @@ def read_layer(
         names lookups of the catalogue found in the data directory are tried.
     data
         The data directory (for the catalogue's names lookups).
+    role
+        What the layer is for in a command (``"wards"``, ``"footprints"``,
+        ``"blocks"``): messages then name that role's options (``--wards-crs``,
+        ``--wards-layer``) instead of ``--crs`` and ``--layer``.
 
     Returns
     -------
@@ -235,13 +252,17 @@ def read_layer(
     source = str(path)
     found: list[str] = []
     with step(f"reading {path.name}"):
-        frame, driver = _read_frame(path, layer)
+        frame, driver = _read_frame(path, layer, role)
     if len(frame) == 0:
         raise StpgeoError("the layer has no features", source=source,
                           fix="check you exported the right layer, with its features")
-    if frame.geometry.notna().sum() and not frame.geometry.dropna().geom_type.isin(
-            ["Polygon", "MultiPolygon"]).any():
-        found_types = ", ".join(sorted(frame.geometry.dropna().geom_type.unique()))
+    present = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if present.empty:
+        raise StpgeoError(
+            f"none of the layer's {len(frame):,} features has a geometry", source=source,
+            fix="export the layer again with its shapes (not only its attribute table)")
+    if not present.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        found_types = ", ".join(sorted(present.geom_type.unique()))
         raise StpgeoError(
             f"the layer holds {found_types} geometries, not polygons; stpgeo needs boundaries",
             source=source, fix="give the boundary (polygon) version of this layer")
@@ -271,7 +292,7 @@ def read_layer(
     names = frame[name_field].astype(object) if name_field else codes
 
     frame, source_crs = _apply_crs(frame, crs, source, found)
-    frame = crs_module.to_measuring_crs(frame, source=source)
+    frame = crs_module.to_measuring_crs(frame, source=source, role=role)
 
     others = [c for c in frame.columns if c not in (code_field, name_field, "geometry")]
     tidy = gpd.GeoDataFrame(
@@ -286,9 +307,13 @@ def read_layer(
                      + ", ".join(f"{n:,} {k}" for k, n in kinds.items()))
     named_kind = field_kind(vintage_field) if vintage_field else None
     detected = code_kind or named_kind
-    if code_kind and named_kind and code_kind != named_kind:
-        found.append(f"the field {vintage_field!r} names {named_kind} areas but the codes are "
-                     f"{code_kind} codes")
+    if code_kind and named_kind and code_kind != named_kind and kind != code_kind:
+        raise StpgeoError(
+            f"the field {vintage_field!r} is named for {KIND_TITLES.get(named_kind, named_kind)} "
+            f"areas but holds {KIND_TITLES.get(code_kind, code_kind)} codes "
+            f"(e.g. {tidy['code'].dropna().iloc[0]})", source=source,
+            fix=f"check this is the file you meant; if the codes are right, rename the field "
+            f"to match them (Python: read_layer(..., kind=\"{code_kind}\") accepts it)")
     if kind is not None:
         if kind not in set(FIELD_KINDS.values()):
             raise StpgeoError(f"unknown kind {kind!r}", source=source,

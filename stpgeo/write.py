@@ -31,6 +31,49 @@ _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": 
             ".fgb": "FlatGeobuf"}
 
 
+def check_destination(destination: str | os.PathLike[str], *, folder: bool) -> Path:
+    """Refuse an output path that cannot be written, before any work is done.
+
+    Parameters
+    ----------
+    destination
+        The output folder (``folder=True``) or layer file (``folder=False``: its
+        extension must be one :func:`write_layer` writes).
+    """
+    destination = Path(destination)
+    if folder and destination.exists() and not destination.is_dir():
+        raise StpgeoError("the output path exists and is not a folder", source=destination,
+                          fix="choose a folder name for --out")
+    if not folder:
+        if destination.is_dir():
+            raise StpgeoError("the output path is a folder", source=destination,
+                              fix="give a file name such as footprints.gpkg for --out")
+        suffix = destination.suffix.lower()
+        if suffix not in _DRIVERS and suffix not in (".parquet", ".geoparquet"):
+            raise StpgeoError(f"cannot write {suffix or 'files without an extension'}",
+                              source=destination,
+                              fix="use .gpkg, .geojson, .parquet, .fgb or .shp")
+    parent = destination.resolve().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise StpgeoError(f"cannot write into {parent}", source=destination,
+                          fix="choose an output path in a folder you can write to")
+    return destination
+
+
+@contextmanager
+def _write_errors(destination: Path) -> Iterator[None]:
+    """Turn an operating-system error while writing (a full disk...) into a StpgeoError."""
+    try:
+        yield
+    except OSError as error:
+        raise StpgeoError(f"the results could not be written ({error.strerror or error})",
+                          source=destination,
+                          fix="free some space or choose another output path; nothing was "
+                          "changed") from error
+
+
 @contextmanager
 def atomic_folder(destination: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary folder that replaces ``destination`` once the block succeeds.
@@ -50,7 +93,8 @@ def atomic_folder(destination: str | os.PathLike[str]) -> Iterator[Path]:
         raise StpgeoError(f"cannot create the output folder ({error.strerror})",
                           source=destination, fix="choose a folder you can write to") from None
     try:
-        yield staging
+        with _write_errors(destination):
+            yield staging
         if destination.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=parent))
             destination.rename(retired / destination.name)
@@ -79,7 +123,8 @@ def atomic_file(destination: str | os.PathLike[str]) -> Iterator[Path]:
     staging = Path(name)
     staging.unlink()
     try:
-        yield staging
+        with _write_errors(destination):
+            yield staging
         staging.replace(destination)
     finally:
         if staging.exists():
