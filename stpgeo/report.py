@@ -104,6 +104,11 @@ def _inputs(summary: dict[str, Any]) -> list[dict[str, Any]]:
 def _lookups(summary: dict[str, Any]) -> list[str]:
     lines = []
     for role, notes in summary["inputs"].get("lookups", {}).items():
+        if "blocks_with_figure" in notes:  # the population table's coverage
+            lines.append(f"population figures for {notes['blocks_with_figure']:,} of "
+                         f"{notes['blocks']:,} blocks; {notes['blocks_in_wards_without_figure']:,}"
+                         " blocks in the analysed wards have none")
+            continue
         lines.append(
             f"{role.replace('_', ' ')}: {Path(notes['file']).name} ({notes['block_column']} → "
             f"{notes['target_column']}), covering {notes['targets_covered']:,} of the analysed "

@@ -192,7 +192,9 @@ def test_demo_writes_atomically_and_replaces_cleanly(
     code, err = _run(capsys, "demo", "--data", str(data), "--out", str(out))
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {"stp17", "ccg17", "stp17_footprints.gpkg",
-                                              "ccg17_footprints.gpkg"}
+                                              "ccg17_footprints.gpkg", "map.html",
+                                              "report.html", "map.png", "export",
+                                              "summary.md"}
     summary = json.loads((out / "stp17" / "summary.json").read_text())
     assert summary["conservation"]["holds"]
     before = _snapshot(out)
