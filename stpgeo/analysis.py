@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from ._types import LayerInput, LookupInput, PathLike
-from ._version import __version__
 from .assign import Assignment, assign_blocks
 from .checks import (
     check_codes,
@@ -41,18 +40,17 @@ from .checks import (
     check_population,
     check_role,
     lookup_target_column,
-    lookup_warning,
 )
 from .conservation import check_conservation, conservation_warnings
 from .councils import (
     CouncilSources,
-    council_column,
+    council_lookup,
+    council_sources,
     home_footprints,
-    sources_from_lookup,
     ward_councils,
 )
 from .crs import to_measuring_crs
-from .errors import StpgeoError, preview
+from .errors import StpgeoError
 from .layer import Layer
 from .lookups import matching_column, one_to_one, read_lookup
 from .overlap import overlap_table
@@ -60,11 +58,12 @@ from .population import read_population
 from .progress import step
 from .read import read_layer
 from .result import Analysis
-from .verdicts import VERDICTS, council_table, footprint_table, piece_table, ward_verdicts
+from .summary import summarise
+from .verdicts import council_table, footprint_table, piece_table, ward_verdicts
 
 
 @dataclass
-class _Timer:
+class Timer:
     seconds: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
@@ -103,7 +102,7 @@ def _lookup(value: LookupInput | None, role: str) -> pd.DataFrame | None:
 
 
 @dataclass
-class _Shared:
+class Shared:
     """The work that does not depend on the footprint layer."""
 
     wards: Layer
@@ -149,10 +148,10 @@ def _map_lookup(table: pd.DataFrame, block_codes: list[str], targets: Layer, rol
 
 
 def _prepare(wards: Layer, blocks: Layer | None, population: pd.Series | None,
-             block_wards: pd.DataFrame | None, timer: _Timer) -> _Shared:
+             block_wards: pd.DataFrame | None, timer: Timer) -> Shared:
     notes: dict[str, Any] = {}
     if blocks is None:
-        return _Shared(wards, None, None, block_wards, None, None, notes)
+        return Shared(wards, None, None, block_wards, None, None, notes)
     block_codes = blocks.polygons["code"].dropna().tolist()
     lookup = None
     if block_wards is not None:  # checked before the overlay, which takes a while
@@ -164,62 +163,7 @@ def _prepare(wards: Layer, blocks: Layer | None, population: pd.Series | None,
     if population is not None:
         placed = assignment.table.index[assignment.table["target"].notna()]
         notes["population"] = check_population(population, block_codes, placed)
-    return _Shared(wards, blocks, population, block_wards, overlaps, assignment, notes)
-
-
-def _council_lookup(councils: pd.DataFrame, ward_codes: set[str], block_codes: set[str]
-                    ) -> CouncilSources:
-    """Council maps from a council lookup, refusing one that places no ward and no block."""
-    found = sources_from_lookup(councils, ward_codes, block_codes, role="council lookup")
-    if found is not None:
-        return found
-    source = councils.attrs.get("source", "council lookup")
-    if council_column(councils) is None:
-        problem = ("the council lookup has no column of council (LAD) codes; its columns are: "
-                   f"{preview(councils.columns, 20)}")
-    else:
-        blocks = f" nor of the {len(block_codes):,} blocks'" if block_codes else ""
-        problem = (f"the council lookup places none of the analysed areas: none of the "
-                   f"{len(ward_codes):,} wards' codes{blocks} is in it (another vintage?)")
-    raise StpgeoError(problem, source=source,
-                      fix="give a ward → council lookup of the wards' vintage (e.g. ONS 032 "
-                      "for 2016 wards, 051 for 2018) or a block → council lookup (e.g. ONS 143: "
-                      "LSOA11CD, LAD17CD)")
-
-
-def _council_sources(councils: pd.DataFrame | None, shared: _Shared,
-                     block_footprints: pd.DataFrame | None, council_field: str | None
-                     ) -> CouncilSources:
-    ward_codes = set(shared.wards.gdf["code"])
-    block_codes = (set(shared.blocks.gdf["code"].dropna()) if shared.blocks is not None
-                   else set())
-    sources = CouncilSources()
-    if council_field is not None:
-        column = shared.wards.gdf.get(council_field, None)
-        if column is None:
-            raise StpgeoError(f"the ward layer has no field {council_field!r}",
-                              source=shared.wards.source,
-                              fix="name a field of the ward layer that holds council codes")
-        sources.ward_map = pd.Series(column.to_numpy(), index=shared.wards.gdf["code"])
-        sources.described.append(f"wards → councils from the ward field {council_field!r}")
-    if councils is not None:
-        given = _council_lookup(councils, ward_codes, block_codes)
-        sources.ward_map = given.ward_map if sources.ward_map is None else sources.ward_map
-        sources.block_map = given.block_map
-        sources.add_names(given.names)
-        sources.described += given.described
-    # blocks can also learn their council from the block lookups, when these have one
-    for table, role in ((block_footprints, "block-footprint lookup"),
-                        (shared.block_wards, "block-ward lookup")):
-        if table is None or not block_codes:
-            continue
-        found = sources_from_lookup(table, set(), block_codes, role=role)
-        if found is not None and found.block_map is not None:
-            if sources.block_map is None:
-                sources.block_map = found.block_map
-                sources.described += found.described
-            sources.add_names(found.names)
-    return sources
+    return Shared(wards, blocks, population, block_wards, overlaps, assignment, notes)
 
 
 def analyse(
@@ -320,7 +264,7 @@ def analyse_many(
         if given is not None and blocks is None:
             raise StpgeoError(f"a {name} was given without blocks",
                               fix="give the blocks the lookup is for (--blocks)")
-    timer = _Timer()
+    timer = Timer()
     with timer("reading inputs"):
         ward_layer = _layer(wards, role="wards", crs=wards_crs, layer=wards_layer)
         block_layer = (_layer(blocks, role="blocks", crs=blocks_crs, layer=blocks_layer)
@@ -336,8 +280,8 @@ def analyse_many(
     for layer in footprint_layers.values():
         check_overlap(ward_layer, layer, what="wards and the footprints")
     if council_table_ is not None:
-        _council_lookup(council_table_, set(ward_layer.gdf["code"]),
-                        set(block_layer.gdf["code"].dropna()) if block_layer else set())
+        council_lookup(council_table_, set(ward_layer.gdf["code"]),
+                       set(block_layer.gdf["code"].dropna()) if block_layer else set())
     if block_layer is not None:  # lookups and population, before the block overlays
         check_overlap(ward_layer, block_layer, what="wards and the blocks")
         block_codes = block_layer.polygons["code"].tolist()
@@ -355,7 +299,7 @@ def analyse_many(
     }
 
 
-def _block_table(shared: _Shared, footprints: Layer, assignment: Assignment,
+def _block_table(shared: Shared, footprints: Layer, assignment: Assignment,
                  overlaps: pd.DataFrame, sources: CouncilSources, ward_council: pd.Series
                  ) -> pd.DataFrame:
     assert shared.ward_assignment is not None
@@ -379,9 +323,9 @@ def _block_table(shared: _Shared, footprints: Layer, assignment: Assignment,
     return table
 
 
-def _analyse_one(name: str, shared: _Shared, footprints: Layer,
+def _analyse_one(name: str, shared: Shared, footprints: Layer,
                  councils: pd.DataFrame | None, block_footprints: pd.DataFrame | None,
-                 council_field: str | None, tolerance: float, timer: _Timer) -> Analysis:
+                 council_field: str | None, tolerance: float, timer: Timer) -> Analysis:
     wards = shared.wards
     with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
         overlaps = overlap_table(wards, footprints, geometry=True)
@@ -404,7 +348,12 @@ def _analyse_one(name: str, shared: _Shared, footprints: Layer,
                 "footprints")
         footprint_assignment = assign_blocks(block_codes, block_overlaps,
                                              footprints.gdf["code"], lookup)
-    sources = _council_sources(councils, shared, block_footprints, council_field)
+    block_codes_all = (set(shared.blocks.gdf["code"].dropna()) if shared.blocks is not None
+                       else set())
+    sources = council_sources(councils, wards=wards, block_codes=block_codes_all,
+                              block_lookups=((block_footprints, "block-footprint lookup"),
+                                             (shared.block_wards, "block-ward lookup")),
+                              council_field=council_field)
     ward_assignment = shared.ward_assignment
     weights = shared.population
     ward_council = ward_councils(
@@ -442,12 +391,12 @@ def _analyse_one(name: str, shared: _Shared, footprints: Layer,
                      tolerance, timer)
 
 
-def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDataFrame,
+def _assemble(name: str, shared: Shared, footprints: Layer, overlaps: gpd.GeoDataFrame,
               pieces: pd.DataFrame, verdicts: pd.DataFrame, ward_council: pd.DataFrame,
               council_names: pd.Series, councils_out: pd.DataFrame,
               footprints_out: pd.DataFrame, blocks: pd.DataFrame | None,
               sources: CouncilSources, notes: dict[str, Any], tolerance: float,
-              timer: _Timer) -> Analysis:
+              timer: Timer) -> Analysis:
     wards = shared.wards
     ward_names = wards.gdf.set_index("code")["name"]
     footprint_names = footprints.gdf.set_index("code")["name"]
@@ -494,7 +443,7 @@ def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDa
         conservation = check_conservation(
             wards, footprints, pieces, verdict_table, blocks=blocks, block_layer=shared.blocks,
             population=shared.population)
-    summary = _summary(name, shared, footprints, pieces, verdicts, ward_council, blocks,
+    summary = summarise(name, shared, footprints, pieces, verdicts, ward_council, blocks,
                        sources, notes, tolerance, timer)
     summary["conservation"] = conservation
     summary["warnings"] += conservation_warnings(conservation)
@@ -506,120 +455,3 @@ def _assemble(name: str, shared: _Shared, footprints: Layer, overlaps: gpd.GeoDa
         ward_footprints=ward_footprints, ward_verdicts=verdict_table, councils=councils_out,
         footprints=footprints_out, summary=summary, wards_gdf=wards_gdf,
         pieces_gdf=pieces_gdf, footprints_gdf=footprints_gdf, blocks=block_table)
-
-
-def _summary(name: str, shared: _Shared, footprints: Layer, pieces: pd.DataFrame,
-             verdicts: pd.DataFrame, ward_council: pd.DataFrame, blocks: pd.DataFrame | None,
-             sources: CouncilSources, notes: dict[str, Any], tolerance: float,
-             timer: _Timer) -> dict[str, Any]:
-    slivers = pieces[pieces["kind"] == "sliver"]
-    # uncertain pieces that the tolerance alone would have counted
-    uncertain = pieces[(pieces["confidence"] == "uncertain") & (pieces["kind"] == "split")]
-    have_population = blocks is not None and blocks["population"].notna().any()
-    warnings: list[str] = []
-    if len(uncertain):
-        warnings.append(
-            f"{len(uncertain)} pieces are uncertain: they come only from blocks that the "
-            "footprints' borders cut through; the footprint layer looks generalised")
-    for key, role, what in (("block_wards", "block-ward lookup", "wards"),
-                            ("block_footprints", "block-footprint lookup", "footprints")):
-        sentence = lookup_warning(notes[key], role=role, what=what) if key in notes else None
-        if sentence:
-            warnings.append(sentence)
-    if shared.population is not None:
-        warnings += shared.population.attrs.get("warnings", [])
-    coverage = notes.get("population")
-    if coverage and coverage["blocks_in_wards_without_figure"]:
-        warnings.append(
-            f"{coverage['blocks_in_wards_without_figure']:,} of the "
-            f"{coverage['blocks_in_wards']:,} blocks in the analysed wards have no figure in "
-            f"the population table ({coverage['source']}): their residents are unknown and "
-            "left out of population shares (e.g. "
-            f"{preview(coverage['examples_without_figure'], 5)})")
-    unknown = ward_council["council_method"] == "unknown"
-    if unknown.any():
-        warnings.append(f"{int(unknown.sum())} wards have no known council: "
-                        f"{preview(ward_council.index[unknown])}")
-    summary: dict[str, Any] = {
-        "name": name,
-        "stpgeo_version": __version__,
-        "inputs": {
-            "wards": shared.wards.summary(),
-            "footprints": footprints.summary(),
-            "blocks": shared.blocks.summary() if shared.blocks is not None else None,
-            "population": ({"source": shared.population.attrs.get("source", "Series"),
-                            "blocks": len(shared.population),
-                            "residents": int(shared.population.sum())}
-                           if shared.population is not None else None),
-            "lookups": notes,
-            "councils": sources.described,
-        },
-        "parameters": {
-            "tolerance": tolerance,
-            "tolerance_measure": "population" if have_population else "area",
-            "whole_block_share": 0.9,
-            "crs": "EPSG:27700",
-            "population_method": _population_method(notes, blocks),
-        },
-        "counts": {
-            "wards": len(verdicts),
-            "footprints": len(footprints.gdf),
-            "verdicts": {v: int((verdicts["verdict"] == v).sum()) for v in VERDICTS},
-            "council_methods": {k: int(v) for k, v in
-                                ward_council["council_method"].value_counts().items()},
-        },
-        "slivers": {
-            "pieces": len(slivers),
-            "area_m2": float(slivers["area_m2"].sum()),
-            "population": int(slivers["population"].sum()) if have_population else None,
-        },
-        "uncertain_pieces": {
-            "pieces": len(uncertain),
-            "area_m2": float(uncertain["area_m2"].sum()),
-            "population": int(uncertain["population"].sum()) if have_population else None,
-        },
-        "warnings": warnings,
-        "timings_s": dict(timer.seconds),
-    }
-    if blocks is not None:
-        summary["blocks"] = _block_summary(blocks, shared)
-    return summary
-
-
-def _population_method(notes: dict[str, Any], blocks: pd.DataFrame | None) -> str:
-    if blocks is None:
-        return "none (area only)"
-    wards = "ONS lookup where it covers the ward, else geometry" if "block_wards" in notes \
-        else "geometry (largest share of the block's area)"
-    footprints = "ONS lookup where it covers the footprint, else geometry" \
-        if "block_footprints" in notes else "geometry (largest share of the block's area)"
-    return f"blocks to wards: {wards}; blocks to footprints: {footprints}"
-
-
-def _block_summary(blocks: pd.DataFrame, shared: _Shared) -> dict[str, Any]:
-    population = blocks["population"].fillna(0)
-    compared = blocks["ward_method"] == "lookup"
-    disagree = compared & (blocks["ward_geometric"].fillna("") != blocks["ward"].fillna(""))
-    f_compared = blocks["footprint_method"] == "lookup"
-    f_disagree = f_compared & (blocks["footprint_geometric"].fillna("")
-                               != blocks["footprint"].fillna(""))
-    assignment = shared.ward_assignment
-    return {
-        "blocks": len(blocks),
-        "ward_methods": {k: int(v) for k, v in blocks["ward_method"].value_counts().items()},
-        "footprint_methods": {k: int(v) for k, v in
-                              blocks["footprint_method"].value_counts().items()},
-        "wards_not_covered_by_lookup": (
-            len(set(shared.wards.gdf["code"]) - assignment.covered)
-            if assignment is not None and shared.block_wards is not None else None),
-        "residents_counted": int(population.sum()),
-        "residents_in_no_ward": int(population[blocks["ward"].isna()].sum()),
-        "agreement": {
-            "ward_blocks_compared": int(compared.sum()),
-            "ward_blocks_disagreeing": int(disagree.sum()),
-            "ward_residents_disagreeing": int(population[disagree].sum()),
-            "footprint_blocks_compared": int(f_compared.sum()),
-            "footprint_blocks_disagreeing": int(f_disagree.sum()),
-            "footprint_residents_disagreeing": int(population[f_disagree].sum()),
-        },
-    }

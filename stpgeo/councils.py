@@ -16,13 +16,15 @@ are counted from all of its blocks, not only those in the analysed wards.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .codes import field_kind, kind_of_code, parse_ons_field
+from .errors import StpgeoError, preview
+from .layer import Layer
 from .lookups import code_columns, name_column, one_to_one
 
 
@@ -175,3 +177,61 @@ def home_footprints(council_footprint: pd.DataFrame, footprint_totals: pd.Series
     mostly = table[share > 0.5].groupby("council")["footprint"].agg(set)
     homes = {c: sorted({f} | mostly.get(c, set())) for c, f in main.items()}
     return pd.Series(homes, dtype=object)
+
+
+def council_lookup(councils: pd.DataFrame, ward_codes: set[str], block_codes: set[str]
+                    ) -> CouncilSources:
+    """Council maps from a council lookup, refusing one that places no ward and no block."""
+    found = sources_from_lookup(councils, ward_codes, block_codes, role="council lookup")
+    if found is not None:
+        return found
+    source = councils.attrs.get("source", "council lookup")
+    if council_column(councils) is None:
+        problem = ("the council lookup has no column of council (LAD) codes; its columns are: "
+                   f"{preview(councils.columns, 20)}")
+    else:
+        blocks = f" nor of the {len(block_codes):,} blocks'" if block_codes else ""
+        problem = (f"the council lookup places none of the analysed areas: none of the "
+                   f"{len(ward_codes):,} wards' codes{blocks} is in it (another vintage?)")
+    raise StpgeoError(problem, source=source,
+                      fix="give a ward → council lookup of the wards' vintage (e.g. ONS 032 "
+                      "for 2016 wards, 051 for 2018) or a block → council lookup (e.g. ONS 143: "
+                      "LSOA11CD, LAD17CD)")
+
+
+def council_sources(councils: pd.DataFrame | None, *, wards: Layer, block_codes: set[str],
+                    block_lookups: Sequence[tuple[pd.DataFrame | None, str]],
+                    council_field: str | None) -> CouncilSources:
+    """Every source of councils an analysis was given, in order of precedence.
+
+    A ``council_field`` of the ward layer, then the council lookup (``--councils``:
+    ward → council and/or block → council), then the council columns of the block
+    lookups (``(table, role)`` pairs), which can place blocks.
+    """
+    ward_codes = set(wards.gdf["code"])
+    sources = CouncilSources()
+    if council_field is not None:
+        column = wards.gdf.get(council_field, None)
+        if column is None:
+            raise StpgeoError(f"the ward layer has no field {council_field!r}",
+                              source=wards.source,
+                              fix="name a field of the ward layer that holds council codes")
+        sources.ward_map = pd.Series(column.to_numpy(), index=wards.gdf["code"])
+        sources.described.append(f"wards → councils from the ward field {council_field!r}")
+    if councils is not None:
+        given = council_lookup(councils, ward_codes, block_codes)
+        sources.ward_map = given.ward_map if sources.ward_map is None else sources.ward_map
+        sources.block_map = given.block_map
+        sources.add_names(given.names)
+        sources.described += given.described
+    # blocks can also learn their council from the block lookups, when these have one
+    for table, role in block_lookups:
+        if table is None or not block_codes:
+            continue
+        found = sources_from_lookup(table, set(), block_codes, role=role)
+        if found is not None and found.block_map is not None:
+            if sources.block_map is None:
+                sources.block_map = found.block_map
+                sources.described += found.described
+            sources.add_names(found.names)
+    return sources
