@@ -38,6 +38,14 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
     """Run the chosen comparisons; each raises :class:`~benchmarks.same.MismatchError` on a
     disagreement."""
     sections: list[report.Section] = []
+    # The commands run first, while this process is small: a child's peak memory (max RSS)
+    # as Linux reports it includes the address space it was forked from, so measured
+    # after the comparisons below (which grow this process to ~12 GB) it would be wrong.
+    commands: list[report.Section] = []
+    if "demo" in steps:
+        commands.append(demo.measure_demo(data=data, repeats=repeats))
+    if "maps" in steps:
+        commands.append(demo.measure_maps(data=data))
     loaded = inputs.load(data, area=area)
     if steps & {"build", "stp"}:
         section, ours, theirs = footprints.compare_footprints(loaded, repeats=repeats)
@@ -56,11 +64,7 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
             title="overlap wards × LSOAs",
             input=f"{len(loaded.wards):,} wards × {len(loaded.lsoas):,} LSOAs of "
                   f"{loaded.title}, both as read (repaired, not cleaned)"))
-    if "demo" in steps:
-        sections.append(demo.measure_demo(data=data, repeats=repeats))
-    if "maps" in steps:
-        sections.append(demo.measure_maps(data=data))
-    return sections
+    return sections + commands
 
 
 def main(argv: list[str] | None = None) -> int:
