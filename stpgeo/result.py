@@ -8,6 +8,8 @@ A result folder holds, with exactly these names (other tools read them):
 - ``summary.json`` — inputs, parameters, counts, checks, timings;
 - ``blocks.csv`` — each block's ward, footprint and council, and how each was decided
   (when blocks were given);
+- ``ward_blocks.csv`` — per ward, how many blocks an ONS lookup placed in it and how
+  many of those geometry alone would have put elsewhere (when blocks were given);
 - ``layers.gpkg`` — layers ``wards`` (with verdicts), ``pieces`` and ``footprints``
   in EPSG:27700, for maps and GIS.
 
@@ -84,6 +86,34 @@ class Analysis:
         """A short name for the footprint layer analysed (e.g. ``stp17``)."""
         return str(self.summary.get("name") or "analysis")
 
+    def ward_block_agreement(self) -> pd.DataFrame:
+        """Per ward: its blocks, how they were placed, and where geometry disagrees.
+
+        Columns ``ward_code``, ``n_blocks``, ``n_blocks_lookup`` (placed by an ONS
+        lookup), ``n_blocks_geometry`` (placed by geometry), ``n_blocks_disagreeing``
+        (placed by the lookup, but geometry alone would put them in another ward, or
+        none), ``population`` and ``population_disagreeing``. Empty without blocks.
+        """
+        columns = ["ward_code", "n_blocks", "n_blocks_lookup", "n_blocks_geometry",
+                   "n_blocks_disagreeing", "population", "population_disagreeing"]
+        if self.blocks is None:
+            return pd.DataFrame(columns=columns)
+        placed = self.blocks.dropna(subset=["ward"])
+        by_lookup = placed["ward_method"] == "lookup"
+        disagree = by_lookup & (placed["ward_geometric"].fillna("") != placed["ward"])
+        people = placed["population"].astype("Float64")
+        table = pd.DataFrame({
+            "ward_code": placed["ward"], "n_blocks": 1, "n_blocks_lookup": by_lookup,
+            "n_blocks_geometry": placed["ward_method"] == "geometry",
+            "n_blocks_disagreeing": disagree, "population": people,
+            "population_disagreeing": people.where(disagree, 0)})
+        table = table.groupby("ward_code", as_index=False).sum(min_count=1)
+        for column in columns[1:5]:
+            table[column] = table[column].astype("int64")
+        for column in columns[5:]:
+            table[column] = table[column].round().astype("Int64")
+        return table[columns]
+
     def verdict_counts(self) -> dict[str, int]:
         """How many wards got each verdict."""
         return {k: int(v) for k, v in self.ward_verdicts["verdict"].value_counts().items()}
@@ -101,6 +131,7 @@ class Analysis:
                                                 float_format="%.10g")
         if self.blocks is not None:
             self.blocks.to_csv(folder / "blocks.csv", index=True, float_format="%.10g")
+            self.ward_block_agreement().to_csv(folder / "ward_blocks.csv", index=False)
         (folder / "summary.json").write_text(
             json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
         layers = folder / LAYERS_FILE

@@ -134,3 +134,20 @@ def test_blocks_grazing_the_wards_are_not_pulled_in() -> None:
                      population=residents)
     assert pd.isna(result.blocks.loc["E01000010", "ward"])
     assert result.blocks.loc["E01000010", "ward_method"] == "outside"
+
+
+def test_per_ward_agreement_between_lookup_and_geometry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # as above: the lookup puts b3 (wholly in WB) in WA, and covers only WA
+    lookup = pd.DataFrame({"LSOA11CD": ["E01000001", "E01000002", "E01000003", "E01000005",
+                                        "E01000006"], "WD16CD": [WA] * 5})
+    result = analyse(_wards(), _footprints(), councils=_block_councils(), blocks=_blocks(),
+                     population=RESIDENTS, block_wards=lookup)
+    table = result.ward_block_agreement().set_index("ward_code")
+    assert table.loc[WA].to_dict() == {
+        "n_blocks": 5, "n_blocks_lookup": 5, "n_blocks_geometry": 0, "n_blocks_disagreeing": 1,
+        "population": 100 + 200 + 300 + 500 + 600, "population_disagreeing": 300}
+    assert table.loc[WB, ["n_blocks", "n_blocks_lookup", "n_blocks_geometry",
+                          "n_blocks_disagreeing"]].tolist() == [3, 0, 3, 0]
+    result.write(tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "ward_blocks.csv").set_index("ward_code")
+    assert written.loc[WA, "n_blocks_disagreeing"] == 1
