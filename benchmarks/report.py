@@ -81,10 +81,14 @@ def _machine(load_at_start: str) -> list[str]:
     if Path("/proc/meminfo").exists():
         kib = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kib / 2**20:.1f} GiB RAM"
+    at_end = load()
+    busiest = max(float(v) for v in f"{load_at_start}, {at_end}".split(", "))
+    busy = (" (above the core count: other work shared the machine and times are inflated)"
+            if busiest > (os.cpu_count() or 1) else " (below the core count: a quiet machine)")
     return [f"{os.cpu_count()} cores, {memory}, {cpu}; {platform.system()} "
             f"{platform.release()}",
-            f"load average (1, 5, 15 min) at the start: {load_at_start}; at the end: {load()} "
-            "(above the core count, other work shared the machine and times are inflated)"]
+            f"load average (1, 5, 15 min) at the start: {load_at_start}; at the end: {at_end}"
+            + busy]
 
 
 def _versions() -> str:
