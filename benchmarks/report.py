@@ -116,6 +116,19 @@ def table(sections: list[Section]) -> str:
     return "\n".join(lines)
 
 
+def _targets(sections: list[Section]) -> list[str]:
+    """A sentence on the targets: all met, or which are missed and where the why is."""
+    rows = [(s, r) for s in sections for r in s.rows if r.met is not None]
+    missed = [f"{s.title}: {r.what} ({r.ratio if r.ratio != '—' else r.stpgeo}, target "
+              f"{r.target})" for s, r in rows if not r.met]
+    if not rows:
+        return []
+    if not missed:
+        return ["All targets are met.", ""]
+    return ["**Targets missed:** " + "; ".join(missed) + ". Why, and what was tried: "
+            "[benchmarks/README.md](README.md#where-the-targets-stand).", ""]
+
+
 def markdown(sections: list[Section], *, command: str, started: dt.datetime,
              load_at_start: str, area: str, repeats: int) -> str:
     """The whole of results.md."""
@@ -136,6 +149,7 @@ def markdown(sections: list[Section], *, command: str, started: dt.datetime,
         "",
         table(sections),
         "",
+        *_targets(sections),
         "## Inputs and checks",
         "",
     ]
