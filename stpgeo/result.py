@@ -51,6 +51,8 @@ _TABLES = {"ward_footprints": WARD_FOOTPRINTS, "ward_verdicts": WARD_VERDICTS,
            "councils": COUNCILS, "footprints": FOOTPRINTS}
 _INTEGERS = ("population", "n_wards", "n_wards_outside_home", "n_wards_split",
              "population_outside_home", "n_blocks")
+_FLOATS = ("area_m2", "area_share", "population_share", "best_area_share",
+           "best_population_share", "footprint_share")
 
 
 @dataclass
@@ -185,13 +187,15 @@ class Analysis:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    codes = ("ward_code", "footprint_code", "council_code", "block_code")
-    table = pd.read_csv(path, dtype=dict.fromkeys(codes, str),
-                        keep_default_na=False, na_values=[""])
+    """A result table as written: integers as Int64, shares and areas as floats, and every
+    other column as text (empty, not NaN, when blank — even when all of it is blank)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     for column in table.columns:
         if column in _INTEGERS:
-            table[column] = table[column].astype("Int64")
-        elif pd.api.types.is_string_dtype(table[column]) or table[column].dtype == object:
+            table[column] = pd.to_numeric(table[column]).astype("Int64")
+        elif column in _FLOATS:
+            table[column] = pd.to_numeric(table[column]).astype("float64")
+        else:
             table[column] = table[column].fillna("").astype(object)
     return table
 

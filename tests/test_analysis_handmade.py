@@ -160,3 +160,14 @@ def test_result_round_trips_through_its_folder(result, tmp_path) -> None:  # typ
     assert back.wards_gdf.crs.to_epsg() == 27700
     assert set(back.pieces_gdf["kind"]) == {"split", "sliver"}
     assert back.summary["counts"] == result.summary["counts"]
+
+
+def test_blank_text_columns_read_back_as_text(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # without blocks every confidence is blank: it must come back as "", not NaN
+    from stpgeo.result import Analysis
+
+    result.write(tmp_path / "out")
+    back = Analysis.read(tmp_path / "out")
+    assert (back.ward_footprints["confidence"] == "").all()
+    assert back.ward_footprints["area_share"].dtype == "float64"
+    assert back.ward_footprints["population"].isna().all()
