@@ -1,6 +1,7 @@
 # The two commands of the README's quick start:
 #   make demo   set up, then run the main job on the real data
-#   make test   set up, then run the tests (real-data tests included)
+#   make test   set up, then lint (ruff, mypy, import-linter) and run the tests
+#               (real-data tests included)
 #   make bench  set up, then time stpgeo against geopandas and tobler on all England
 #               (about 10 minutes; writes benchmarks/results.md)
 
@@ -21,8 +22,8 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/stpgeo demo --out $(OUT)
 
-test: setup
-	$(BIN)/python -m pytest
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
@@ -30,6 +31,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check stpgeo tests benchmarks
 	$(BIN)/mypy stpgeo benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Comparison 3: building footprints (STPs) from LSOAs.
 
-stpgeo's :func:`stpgeo.build.build_footprints` (coverage cleaning + coverage
+stpgeo's :func:`stpgeo.engine.footprints.build_footprints` (coverage cleaning + coverage
 unions) against joining the lookup and ``GeoDataFrame.dissolve``. Both start from
 the same LSOA layer as read (repaired, not cleaned) and the same lookup table.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from stpgeo.build import build_footprints
+from stpgeo.engine.footprints import build_footprints
 
 from .inputs import Inputs
 from .report import Section, versus

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from stpgeo import Layer, read_layer
-from stpgeo.lookups import read_lookup
+from stpgeo.io.lookups import read_lookup
 
 Area = Literal["england", "west-midlands"]
 

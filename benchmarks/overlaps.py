@@ -1,6 +1,6 @@
 """Comparisons 1 and 2: the overlap (pair-area) table of two polygon layers.
 
-stpgeo's :func:`stpgeo.overlap.overlap_table` against ``geopandas.overlay(how=
+stpgeo's :func:`stpgeo.engine.overlap.overlap_table` against ``geopandas.overlay(how=
 "intersection")`` followed by the pieces' areas, and (wards × LSOAs) against tobler's
 sparse intersection-area table (:func:`tobler.area_weighted._area_tables_binning`,
 what ``area_interpolate`` builds first). Every contender gets the same two
@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from stpgeo.overlap import overlap_table
+from stpgeo.engine.overlap import overlap_table
 
 from .report import Section, versus
 from .same import same_pairs

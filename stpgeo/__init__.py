@@ -5,20 +5,19 @@ LSOA building blocks (:func:`build_footprints`), overlay wards on footprints and
 find which wards sit outside their council's footprint (:func:`analyse`).
 """
 
-from ._version import __version__ as __version__
-from .analysis import analyse, analyse_many
-from .build import build_footprints
-from .catalogue import data_dir, load_catalogue
-from .coverage import clean_coverage
-from .errors import StpgeoError, StpgeoWarning
-from .findings import council_findings, national_findings
-from .layer import Layer
-from .lookups import read_lookup
-from .overlap import overlap_table
-from .population import read_population
-from .progress import show_progress
-from .read import read_layer
-from .result import Analysis
+from stpgeo._version import __version__ as __version__
+from stpgeo.analysis.pipeline import analyse, analyse_many
+from stpgeo.analysis.result import Analysis
+from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.engine.overlap import overlap_table
+from stpgeo.errors import StpgeoError, StpgeoWarning
+from stpgeo.io.catalogue import data_dir, load_catalogue
+from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import read_lookup
+from stpgeo.io.population import read_population
+from stpgeo.io.read import read_layer
+from stpgeo.outputs.findings import council_findings, national_findings
+from stpgeo.progress import show_progress
 
 __all__ = [
     "Analysis",

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from .layer import Layer
+    from stpgeo.io.layer import Layer
 
 PathLike: TypeAlias = "str | os.PathLike[str]"
 #: A boundary layer: a Layer, a GeoDataFrame with code and name columns, or a file.

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from ._version import __version__
-from .catalogue import data_dir
-from .errors import StpgeoError
-from .progress import show_progress
+from stpgeo._version import __version__
+from stpgeo.errors import StpgeoError
+from stpgeo.io.catalogue import data_dir
+from stpgeo.progress import show_progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,7 +82,7 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
             crs: str | None, layer: str | None, names_lookup: Path | None, data: Path | None,
             quiet: bool, debug: bool) -> None:
     """Say what a boundary FILE holds: kind, vintage, fields, CRS, repairs, warnings."""
-    from .read import read_layer
+    from stpgeo.io.read import read_layer
 
     _setup(quiet)
     found = read_layer(resolve_input(file, data), kind=kind, code_field=code_field,  # type: ignore[arg-type]
@@ -107,9 +107,9 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
           blocks_layer: str | None, out: Path, data: Path | None, quiet: bool,
           debug: bool) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
-    from .build import build_footprints
-    from .read import read_layer
-    from .write import check_destination, write_layer
+    from stpgeo.engine.footprints import build_footprints
+    from stpgeo.io.read import read_layer
+    from stpgeo.io.write import check_destination, write_layer
 
     _setup(quiet)
     check_destination(out, folder=False)
@@ -155,9 +155,9 @@ def analyse(wards: Path, footprints: Path, councils: Path | None, council_field:
             footprints_layer: str | None, blocks_layer: str | None, out: Path,
             data: Path | None, quiet: bool, debug: bool) -> None:
     """Overlay wards on footprints and find the wards outside their council's footprint."""
-    from .analysis import analyse as run
-    from .findings import national_findings
-    from .write import check_destination
+    from stpgeo.analysis.pipeline import analyse as run
+    from stpgeo.io.write import check_destination
+    from stpgeo.outputs.findings import national_findings
 
     _setup(quiet)
     check_destination(out, folder=True)
@@ -183,8 +183,8 @@ def analyse(wards: Path, footprints: Path, councils: Path | None, council_field:
 @_common
 def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
-    from .demo import run_demo
-    from .write import check_destination
+    from stpgeo.demo import run_demo
+    from stpgeo.io.write import check_destination
 
     _setup(quiet)
     check_destination(out, folder=True)
@@ -219,7 +219,8 @@ def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: 
     (its STPs colour the wards, its CCGs are drawn too), or several folders.
     The page works offline except for the basemap tiles.
     """
-    from .maps import BASEMAP, read_analyses, ward_map, write_map
+    from stpgeo.outputs.analyses import read_analyses
+    from stpgeo.outputs.maps import BASEMAP, ward_map, write_map
 
     if sum(bool(x) for x in (council, footprint, england)) > 1:
         raise click.UsageError("give only one of --council, --footprint and --england")
@@ -248,8 +249,8 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
 
     ANALYSES: a folder written by stpgeo analyse or stpgeo demo, or several folders.
     """
-    from .maps import read_analyses
-    from .report import write_report
+    from stpgeo.outputs.analyses import read_analyses
+    from stpgeo.outputs.report import write_report
 
     if sum(bool(x) for x in (council, footprint, england)) > 1:
         raise click.UsageError("give only one of --council, --footprint and --england")

@@ -14,18 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._types import PathLike
-from .analysis import analyse_many
-from .build import build_footprints
-from .catalogue import load_catalogue
-from .coverage import clean_coverage
-from .findings import council_findings, national_findings
-from .maps import ward_map
-from .population import read_population
-from .read import read_layer
-from .report import render_report
-from .result import Analysis
-from .write import atomic_folder, write_frame
+from stpgeo._types import PathLike
+from stpgeo.analysis.pipeline import analyse_many
+from stpgeo.analysis.result import Analysis
+from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.population import read_population
+from stpgeo.io.read import read_layer
+from stpgeo.io.write import atomic_folder, write_frame
+from stpgeo.outputs.findings import council_findings, national_findings
+from stpgeo.outputs.maps import ward_map
+from stpgeo.outputs.report import render_report
 
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"

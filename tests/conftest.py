@@ -44,7 +44,7 @@ def data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def catalogue() -> stpgeo.catalogue.Catalogue:
+def catalogue() -> stpgeo.io.catalogue.Catalogue:
     return stpgeo.load_catalogue()
 
 
@@ -65,21 +65,21 @@ def population_file(data: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def clean_lsoa(lsoa: stpgeo.Layer) -> stpgeo.Layer:
-    from stpgeo.coverage import clean_coverage
+    from stpgeo.engine.footprints import clean_coverage
 
     return clean_coverage(lsoa)
 
 
 @pytest.fixture(scope="session")
 def stp17(clean_lsoa: stpgeo.Layer, lookup_143: Path, population_file: Path) -> stpgeo.Layer:
-    from stpgeo.build import build_footprints
+    from stpgeo.engine.footprints import build_footprints
 
     return build_footprints(clean_lsoa, lookup_143, by="STP17CD", population=population_file)
 
 
 @pytest.fixture(scope="session")
 def ccg17(clean_lsoa: stpgeo.Layer, lookup_143: Path, population_file: Path) -> stpgeo.Layer:
-    from stpgeo.build import build_footprints
+    from stpgeo.engine.footprints import build_footprints
 
     return build_footprints(clean_lsoa, lookup_143, by="CCG17CD", population=population_file)
 
@@ -91,7 +91,7 @@ def lookup_114(data: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def population(population_file: Path):  # type: ignore[no-untyped-def]
-    from stpgeo.population import read_population
+    from stpgeo.io.population import read_population
 
     return read_population(population_file)
 
@@ -104,7 +104,7 @@ def wards_2013(data: Path) -> stpgeo.Layer:
 @pytest.fixture(scope="session")
 def england(wards_2013, stp17, ccg17, clean_lsoa, lookup_143, lookup_114, population):  # type: ignore[no-untyped-def]
     """All England's wards against STP17 and CCG17, with the ONS block lookups."""
-    from stpgeo.analysis import analyse_many
+    from stpgeo.analysis.pipeline import analyse_many
 
     return analyse_many(wards_2013, {"stp17": stp17, "ccg17": ccg17}, councils=lookup_143,
                         blocks=clean_lsoa, population=population, block_wards=lookup_114,

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stpgeo.analysis import analyse
-from stpgeo.layer import Layer
-from stpgeo.result import Analysis
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.analysis.result import Analysis
+from stpgeo.io.layer import Layer
 
 from .shapes import frame, rect
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stpgeo.analysis import analyse
-from stpgeo.layer import Layer
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.io.layer import Layer
 
 from .shapes import frame, rect, square
 

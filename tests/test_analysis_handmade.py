@@ -29,8 +29,8 @@ import pytest
 import shapely
 
 from stpgeo import StpgeoError
-from stpgeo.analysis import analyse
-from stpgeo.layer import Layer
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.io.layer import Layer
 
 from .shapes import frame, rect, square
 
@@ -150,7 +150,7 @@ def test_layers_that_do_not_overlap_are_refused() -> None:
 
 
 def test_result_round_trips_through_its_folder(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from stpgeo.result import Analysis
+    from stpgeo.analysis.result import Analysis
 
     result.write(tmp_path / "out")
     back = Analysis.read(tmp_path / "out")
@@ -164,7 +164,7 @@ def test_result_round_trips_through_its_folder(result, tmp_path) -> None:  # typ
 
 def test_blank_text_columns_read_back_as_text(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # without blocks every confidence is blank: it must come back as "", not NaN
-    from stpgeo.result import Analysis
+    from stpgeo.analysis.result import Analysis
 
     result.write(tmp_path / "out")
     back = Analysis.read(tmp_path / "out")

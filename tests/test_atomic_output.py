@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import stpgeo.analysis.result
 import stpgeo.demo
-import stpgeo.result
-import stpgeo.write
-from stpgeo.catalogue import load_catalogue
+import stpgeo.io.write
 from stpgeo.cli import main
+from stpgeo.io.catalogue import load_catalogue
 
 from .shapes import frame, rect, square
 from .test_bad_input import LSOAS, WARDS, Inputs, analyse_args, good  # noqa: F401 (fixture)
@@ -62,8 +62,8 @@ def test_analyse_failing_mid_write_leaves_nothing(good: Inputs,  # noqa: F811
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     out = good.folder.parent / "out"
     # the CSVs and summary.json are written, then the second layer of layers.gpkg fails
-    monkeypatch.setattr(stpgeo.result.pyogrio, "write_dataframe",
-                        _failing_after(1, stpgeo.result.pyogrio.write_dataframe))
+    monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe",
+                        _failing_after(1, stpgeo.analysis.result.pyogrio.write_dataframe))
     code, err = _run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 2
     assert f"{out}: the results could not be written (No space left on device)" in err
@@ -97,8 +97,8 @@ def test_analyse_rerun_replaces_and_failure_keeps_the_old_results(
     assert _snapshot(out) == before
 
     # a failure while writing: the old results stay as they were
-    monkeypatch.setattr(stpgeo.result.pyogrio, "write_dataframe",
-                        _failing_after(2, stpgeo.result.pyogrio.write_dataframe))
+    monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe",
+                        _failing_after(2, stpgeo.analysis.result.pyogrio.write_dataframe))
     code, err = _run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 2
     assert _snapshot(out) == before
@@ -113,7 +113,7 @@ def test_interrupted_write_leaves_nothing(good: Inputs,  # noqa: F811
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(stpgeo.result.pyogrio, "write_dataframe", interrupted)
+    monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe", interrupted)
     code, _ = _run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 130
     assert not out.exists()
@@ -145,7 +145,7 @@ def test_build_failing_mid_write_keeps_the_old_file(
         path.write_bytes(b"half a file")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(stpgeo.write, "write_frame", half_written)
+    monkeypatch.setattr(stpgeo.io.write, "write_frame", half_written)
     code, err = _run(capsys, *args)
     assert code == 2
     assert "No space left on device" in err

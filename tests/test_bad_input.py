@@ -583,7 +583,7 @@ def test_layer_and_crs_options_fix_what_they_say(good: Inputs,
 
 def test_features_without_code_or_shape_are_left_out_of_footprints(good: Inputs) -> None:
     # OpenPrescribing's CCG file has two such features; they do not stop an analysis
-    from stpgeo.analysis import analyse
+    from stpgeo.analysis.pipeline import analyse
 
     footprints = pd.concat([_footprint_frame(), _footprint_frame().iloc[:1].assign(
         STP17CD=None, STP17NM="NHS NOWHERE", geometry=None)], ignore_index=True)
@@ -646,7 +646,7 @@ def test_real_shapefile_without_prj(data: Path, tmp_path: Path,
 
 @pytest.mark.realdata
 def test_real_lookup_of_another_vintage(data: Path, lsoa: stpgeo.Layer) -> None:
-    from stpgeo.analysis import analyse
+    from stpgeo.analysis.pipeline import analyse
 
     wards = data / "wards/birmingham_wards_2018.geojson"
     lookup_114 = data / "lookups/114_LSOA11_WD16_LAD16_EW_LU.csv"
@@ -664,7 +664,7 @@ def test_real_lookup_of_another_vintage(data: Path, lsoa: stpgeo.Layer) -> None:
 
 @pytest.mark.realdata
 def test_real_lookup_covering_some_wards_is_reported(
-        england: dict[str, stpgeo.result.Analysis], wards_2013: stpgeo.Layer,
+        england: dict[str, stpgeo.analysis.result.Analysis], wards_2013: stpgeo.Layer,
         lookup_114: Path) -> None:
     listed = set(pd.read_csv(lookup_114, usecols=["WD16CD"])["WD16CD"])
     covered = int(wards_2013.gdf["code"].isin(listed).sum())

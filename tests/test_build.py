@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from stpgeo import Layer, StpgeoError
-from stpgeo.build import build_footprints
+from stpgeo.engine.footprints import build_footprints
 
 from .shapes import frame, rect, square
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stpgeo.codes import field_kind, kind_of_code, kinds_of_codes, parse_ons_field
 from stpgeo.errors import StpgeoError
-from stpgeo.fields import find_code_field, find_name_field, resolve_field
+from stpgeo.ons.codes import field_kind, kind_of_code, kinds_of_codes, parse_ons_field
+from stpgeo.ons.fields import find_code_field, find_name_field, resolve_field
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import pytest
 import shapely
 
 import stpgeo
-from stpgeo.analysis import analyse
-from stpgeo.conservation import TILE_VERTICES, _tiles, check_conservation, outside_area
-from stpgeo.layer import Layer
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.engine.conservation import TILE_VERTICES, _tiles, check_conservation, outside_area
+from stpgeo.io.layer import Layer
 
 from .shapes import frame, rect, square
 from .test_analysis_blocks import RESIDENTS, _block_councils, _blocks
@@ -133,7 +133,7 @@ def test_a_block_without_polygon_is_counted_as_such() -> None:
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", ["stp17", "ccg17"])
 def test_national_run_conserves_area_residents_wards_and_blocks(
-        england: dict[str, stpgeo.result.Analysis], wards_2013: Layer, clean_lsoa: Layer,
+        england: dict[str, stpgeo.analysis.result.Analysis], wards_2013: Layer, clean_lsoa: Layer,
         population: pd.Series, name: str) -> None:
     """The demo's analyses: conservation holds, with figures checked against the inputs."""
     report = england[name].summary["conservation"]

@@ -7,8 +7,8 @@ import pytest
 import shapely
 
 from stpgeo import Layer
-from stpgeo import coverage as coverage_module
-from stpgeo.coverage import clean_coverage
+from stpgeo.engine.footprints import clean_coverage
+from stpgeo.geometry import coverage as coverage_module
 
 from .shapes import frame, rect, square
 

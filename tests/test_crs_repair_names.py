@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from stpgeo.crs import check_crs, looks_like, to_measuring_crs
 from stpgeo.errors import StpgeoError
-from stpgeo.names import match_names, normalise_name
-from stpgeo.repair import duplicate_codes, repair_geometries
+from stpgeo.geometry.crs import check_crs, looks_like, to_measuring_crs
+from stpgeo.geometry.repair import duplicate_codes, repair_geometries
+from stpgeo.ons.names import match_names, normalise_name
 
 from .shapes import frame, square
 

@@ -26,10 +26,10 @@ import shapely
 
 import stpgeo
 from stpgeo import StpgeoError
-from stpgeo.analysis import analyse
-from stpgeo.layer import Layer
-from stpgeo.lookups import read_lookup
-from stpgeo.population import read_population
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import read_lookup
+from stpgeo.io.population import read_population
 
 pytestmark = pytest.mark.realdata
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from stpgeo.maps.geometry import polygonal, simplify_coverage, to_lonlat
+from stpgeo.outputs.maps.geometry import polygonal, simplify_coverage, to_lonlat
 
 from .shapes import X0, Y0
 

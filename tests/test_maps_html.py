@@ -9,10 +9,10 @@ from pathlib import Path
 import folium
 import pytest
 
+from stpgeo.analysis.result import Analysis
 from stpgeo.cli import main
 from stpgeo.maps import ward_map, write_map
-from stpgeo.maps.assets import LEAFLET_VERSION
-from stpgeo.result import Analysis
+from stpgeo.outputs.maps.assets import LEAFLET_VERSION
 
 from .mapcase import C1, F1, F2, codes_of, map_case
 

@@ -1,4 +1,4 @@
-"""What a map shows (stpgeo.maps.scope) and which analyses it reads (stpgeo.maps.inputs).
+"""What a map shows (stpgeo.outputs.scope) and which analyses it reads (stpgeo.outputs.analyses).
 
 The hand-made case is described in tests/mapcase.py: the expected scopes follow from
 its table (C1's wards lie in F1 and F2; C4's piece in F2 is only a sliver).
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from stpgeo import StpgeoError
+from stpgeo.analysis.result import Analysis
 from stpgeo.maps import choose_scope, read_analyses
-from stpgeo.maps.inputs import as_analyses
-from stpgeo.result import Analysis
+from stpgeo.outputs.analyses import as_analyses
 
 from .mapcase import C1, C2, C3, C4, F1, F2, F3, codes_of, map_case
 

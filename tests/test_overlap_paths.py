@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import shapely
 
-from stpgeo import overlap
-from stpgeo.overlap import overlap_table
+from stpgeo.engine import overlap
+from stpgeo.engine.overlap import overlap_table
 
 from .shapes import frame, rect, square
 

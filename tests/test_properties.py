@@ -26,11 +26,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import stpgeo.conservation
-from stpgeo.analysis import analyse
-from stpgeo.conservation import outside_area
-from stpgeo.layer import Layer
-from stpgeo.result import Analysis
+import stpgeo.engine.conservation
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.analysis.result import Analysis
+from stpgeo.engine.conservation import outside_area
+from stpgeo.io.layer import Layer
 
 from .shapes import X0, Y0
 
@@ -201,7 +201,7 @@ def test_outside_area_matches_a_plain_difference(discs: list[tuple[int, int, int
                            for x, y, r in discs], dtype=object)
     wards = np.array([shapely.box(100 * x, 100 * y, 100 * (x + s), 100 * (y + s))
                       for x, y, s in boxes], dtype=object)
-    with mock.patch.object(stpgeo.conservation, "TILE_VERTICES", 24):
+    with mock.patch.object(stpgeo.engine.conservation, "TILE_VERTICES", 24):
         found = outside_area(wards, footprints)
     expected = shapely.area(shapely.difference(wards, shapely.union_all(footprints)))
     assert np.allclose(found, expected, rtol=1e-9, atol=1e-6)

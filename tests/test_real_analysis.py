@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import stpgeo
-from stpgeo.analysis import analyse
-from stpgeo.layer import Layer
+from stpgeo.analysis.pipeline import analyse
+from stpgeo.io.layer import Layer
 
 pytestmark = pytest.mark.realdata
 
@@ -68,7 +68,7 @@ def birmingham_wards(wards_2013: Layer, lookup_114: Path) -> Layer:
 
 @pytest.mark.parametrize("footprint", ["STP17CD", "CCG17CD"])
 def test_birmingham_matches_ons_lookups_exactly(
-        england: dict[str, stpgeo.result.Analysis], lookup_114: Path, lookup_143: Path,
+        england: dict[str, stpgeo.analysis.result.Analysis], lookup_114: Path, lookup_143: Path,
         population_file: Path, footprint: str) -> None:
     expected_pieces, expected_verdicts = ons_expectation(lookup_114, lookup_143,
                                                          population_file, footprint)
@@ -88,7 +88,7 @@ def test_birmingham_matches_ons_lookups_exactly(
 
 
 def test_seven_wards_of_west_birmingham_are_flagged(
-        england: dict[str, stpgeo.result.Analysis]) -> None:
+        england: dict[str, stpgeo.analysis.result.Analysis]) -> None:
     # the seed case, as the mission describes it
     verdicts = england["stp17"].ward_verdicts
     flagged = verdicts[(verdicts["council_code"] == BIRMINGHAM) & (verdicts["verdict"] != "within")]
@@ -105,7 +105,7 @@ def test_seven_wards_of_west_birmingham_are_flagged(
 
 
 def test_england_summary_reports_lookup_coverage(
-        england: dict[str, stpgeo.result.Analysis], lookup_114: Path) -> None:
+        england: dict[str, stpgeo.analysis.result.Analysis], lookup_114: Path) -> None:
     summary = england["stp17"].summary
     codes = set(pd.read_csv(lookup_114, usecols=["WD16CD"])["WD16CD"])
     wards = england["stp17"].ward_verdicts["ward_code"]
@@ -115,7 +115,7 @@ def test_england_summary_reports_lookup_coverage(
 
 
 def test_birmingham_alone_gives_the_same_verdicts_as_england(
-        england: dict[str, stpgeo.result.Analysis], birmingham_wards: Layer, stp17: Layer,
+        england: dict[str, stpgeo.analysis.result.Analysis], birmingham_wards: Layer, stp17: Layer,
         clean_lsoa: Layer, lookup_143: Path, lookup_114: Path, population: pd.Series) -> None:
     alone = analyse(birmingham_wards, stp17, councils=lookup_143, blocks=clean_lsoa,
                     population=population, block_wards=lookup_114, block_footprints=lookup_143)

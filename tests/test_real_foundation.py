@@ -16,7 +16,7 @@ import shapely
 
 import stpgeo
 from stpgeo import StpgeoError, read_layer
-from stpgeo.names import normalise_name
+from stpgeo.ons.names import normalise_name
 
 pytestmark = pytest.mark.realdata
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 import shapely
 
+from stpgeo.analysis.result import Analysis
 from stpgeo.maps import choose_scope, ward_map, write_map
-from stpgeo.maps.build import assemble
-from stpgeo.maps.content import MapContent, map_content
-from stpgeo.maps.geometry import simplify_coverage
-from stpgeo.result import Analysis
+from stpgeo.outputs.maps.content import MapContent, map_content
+from stpgeo.outputs.maps.geometry import simplify_coverage
+from stpgeo.outputs.maps.ward_map import assemble
 
 from .ons import NEIGHBOURS, ons_neighbours
 

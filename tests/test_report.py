@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from matplotlib.image import imread
 
-from stpgeo.analysis import analyse
+from stpgeo.analysis.pipeline import analyse
 from stpgeo.report import write_report
 
 from .test_analysis_blocks import (

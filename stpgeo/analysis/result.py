@@ -1,0 +1,212 @@
+"""An analysis result: its tables, its layers, and reading and writing its folder.
+
+A result folder holds, with exactly these names (other tools read them):
+
+- ``ward_footprints.csv`` — one row per ward × footprint piece;
+- ``ward_verdicts.csv`` — one row per ward;
+- ``councils.csv`` and ``footprints.csv``;
+- ``summary.json`` — inputs, parameters, counts, checks, timings;
+- ``blocks.csv`` — each block's ward, footprint and council, and how each was decided
+  (when blocks were given);
+- ``ward_blocks.csv`` — per ward, how many blocks an ONS lookup placed in it and how
+  many of those geometry alone would have put elsewhere (when blocks were given);
+- ``layers.gpkg`` — layers ``wards`` (with verdicts), ``pieces`` and ``footprints``
+  in EPSG:27700, for maps and GIS.
+
+Shares are fractions 0..1; lists are semicolon-separated; population columns are
+empty when no population was given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from stpgeo.errors import StpgeoError
+from stpgeo.io.write import atomic_folder
+
+if TYPE_CHECKING:
+    import folium
+
+WARD_FOOTPRINTS = ["ward_code", "ward_name", "footprint_code", "footprint_name", "area_m2",
+                   "area_share", "population", "population_share", "kind", "confidence"]
+WARD_VERDICTS = ["ward_code", "ward_name", "council_code", "council_name",
+                 "home_footprint_codes", "best_footprint_code", "best_footprint_name",
+                 "best_area_share", "best_population_share", "verdict"]
+COUNCILS = ["council_code", "council_name", "home_footprint_codes", "n_wards",
+            "n_wards_outside_home", "n_wards_split", "population_outside_home",
+            "footprint_codes"]
+FOOTPRINTS = ["footprint_code", "footprint_name", "councils_whole", "councils_partial",
+              "population"]
+LAYERS_FILE = "layers.gpkg"
+
+_TABLES = {"ward_footprints": WARD_FOOTPRINTS, "ward_verdicts": WARD_VERDICTS,
+           "councils": COUNCILS, "footprints": FOOTPRINTS}
+_INTEGERS = ("population", "n_wards", "n_wards_outside_home", "n_wards_split",
+             "population_outside_home", "n_blocks")
+_FLOATS = ("area_m2", "area_share", "population_share", "best_area_share",
+           "best_population_share", "footprint_share")
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`stpgeo.analyse`: plain DataFrames plus layers for maps.
+
+    Attributes
+    ----------
+    ward_footprints, ward_verdicts, councils, footprints
+        The four tables, with the columns of the files of the same names.
+    summary
+        Inputs, parameters, verdict counts, slivers, checks and timings.
+    wards_gdf, pieces_gdf, footprints_gdf
+        The wards (with their verdicts), the pieces and the footprints as
+        GeoDataFrames in EPSG:27700.
+    blocks
+        Each block's ward, footprint and council and how each was decided (None
+        without blocks).
+    """
+
+    ward_footprints: pd.DataFrame
+    ward_verdicts: pd.DataFrame
+    councils: pd.DataFrame
+    footprints: pd.DataFrame
+    summary: dict[str, Any]
+    wards_gdf: gpd.GeoDataFrame
+    pieces_gdf: gpd.GeoDataFrame
+    footprints_gdf: gpd.GeoDataFrame
+    blocks: pd.DataFrame | None = None
+
+    @property
+    def name(self) -> str:
+        """A short name for the footprint layer analysed (e.g. ``stp17``)."""
+        return str(self.summary.get("name") or "analysis")
+
+    def ward_block_agreement(self) -> pd.DataFrame:
+        """Per ward: its blocks, how they were placed, and where geometry disagrees.
+
+        Columns ``ward_code``, ``n_blocks``, ``n_blocks_lookup`` (placed by an ONS
+        lookup), ``n_blocks_geometry`` (placed by geometry), ``n_blocks_disagreeing``
+        (placed by the lookup, but geometry alone would put them in another ward, or
+        none), ``population`` and ``population_disagreeing``. Empty without blocks.
+        """
+        columns = ["ward_code", "n_blocks", "n_blocks_lookup", "n_blocks_geometry",
+                   "n_blocks_disagreeing", "population", "population_disagreeing"]
+        if self.blocks is None:
+            return pd.DataFrame(columns=columns)
+        placed = self.blocks.dropna(subset=["ward"])
+        by_lookup = placed["ward_method"] == "lookup"
+        disagree = by_lookup & (placed["ward_geometric"].fillna("") != placed["ward"])
+        people = placed["population"].astype("Float64")
+        table = pd.DataFrame({
+            "ward_code": placed["ward"], "n_blocks": 1, "n_blocks_lookup": by_lookup,
+            "n_blocks_geometry": placed["ward_method"] == "geometry",
+            "n_blocks_disagreeing": disagree, "population": people,
+            "population_disagreeing": people.where(disagree, 0)})
+        table = table.groupby("ward_code", as_index=False).sum(min_count=1)
+        for column in columns[1:5]:
+            table[column] = table[column].astype("int64")
+        for column in columns[5:]:
+            table[column] = table[column].round().astype("Int64")
+        return table[columns]
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many wards got each verdict."""
+        return {k: int(v) for k, v in self.ward_verdicts["verdict"].value_counts().items()}
+
+    def write(self, folder: str | os.PathLike[str]) -> Path:
+        """Write every file into ``folder`` atomically (replacing an earlier result)."""
+        with atomic_folder(folder) as staging:
+            self.write_into(staging)
+        return Path(folder)
+
+    def write_into(self, folder: Path) -> None:
+        """Write every file into an existing folder (no atomicity of its own)."""
+        for name, columns in _TABLES.items():
+            getattr(self, name)[columns].to_csv(folder / f"{name}.csv", index=False,
+                                                float_format="%.10g")
+        if self.blocks is not None:
+            self.blocks.to_csv(folder / "blocks.csv", index=True, float_format="%.10g")
+            self.ward_block_agreement().to_csv(folder / "ward_blocks.csv", index=False)
+        (folder / "summary.json").write_text(
+            json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+        layers = folder / LAYERS_FILE
+        for layer, frame in (("wards", self.wards_gdf), ("pieces", self.pieces_gdf),
+                             ("footprints", self.footprints_gdf)):
+            pyogrio.write_dataframe(frame, layers, layer=layer, driver="GPKG")
+
+    @classmethod
+    def read(cls, folder: str | os.PathLike[str]) -> Analysis:
+        """Read a result folder written by :meth:`write` (or ``stpgeo analyse``)."""
+        folder = Path(folder)
+        missing = [f"{n}.csv" for n in _TABLES if not (folder / f"{n}.csv").is_file()]
+        missing += [n for n in ("summary.json", LAYERS_FILE) if not (folder / n).is_file()]
+        if missing:
+            raise StpgeoError(f"not an stpgeo analysis folder: {', '.join(missing)} missing",
+                              source=folder, fix="give a folder written by stpgeo analyse")
+        tables = {n: _read_csv(folder / f"{n}.csv") for n in _TABLES}
+        blocks = (_read_csv(folder / "blocks.csv").set_index("block_code")
+                  if (folder / "blocks.csv").is_file() else None)
+        layers = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
+                  for n in ("wards", "pieces", "footprints")}
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        return cls(**tables, summary=summary, wards_gdf=layers["wards"],
+                   pieces_gdf=layers["pieces"], footprints_gdf=layers["footprints"],
+                   blocks=blocks)
+
+    def map(self, *, council: str | None = None, footprint: str | None = None,
+            **options: Any) -> folium.Map:
+        """An interactive map of this analysis; it displays inline in Jupyter.
+
+        ``council`` maps a council and its neighbours, ``footprint`` a footprint and
+        the councils touching it, neither every ward; other options are those of
+        :func:`stpgeo.maps.ward_map`.
+
+        Examples
+        --------
+        >>> result.map(council="Birmingham")  # doctest: +SKIP
+        """
+        from stpgeo.outputs.maps import ward_map
+
+        return ward_map(self, council=council, footprint=footprint, **options)
+
+    def _repr_html_(self) -> str:
+        from stpgeo.outputs.display import analysis_html
+
+        return analysis_html(self)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n:,} {v}" for v, n in self.verdict_counts().items())
+        return f"<Analysis {self.name}: {len(self.ward_verdicts):,} wards ({counts})>"
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A result table as written: integers as Int64, shares and areas as floats, and every
+    other column as text (empty, not NaN, when blank — even when all of it is blank)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    for column in table.columns:
+        if column in _INTEGERS:
+            table[column] = pd.to_numeric(table[column]).astype("Int64")
+        elif column in _FLOATS:
+            table[column] = pd.to_numeric(table[column]).astype("float64")
+        else:
+            table[column] = table[column].fillna("").astype(object)
+    return table
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if isinstance(value, Path):
+        return str(value)
+    if value is pd.NA:
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

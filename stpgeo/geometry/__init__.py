@@ -1,0 +1,5 @@
+"""Geometry in British National Grid: CRS checks, repairs, clean coverages.
+
+Functions on GeoDataFrames and arrays of shapely geometries; nothing here reads a
+file or knows what a ward is.
+"""

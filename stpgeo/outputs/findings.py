@@ -1,0 +1,141 @@
+"""Key findings in plain English, from an analysis's tables.
+
+Used by ``stpgeo demo``, the report and notebooks. Every number in a sentence is
+read from the analysis tables, so the text and the tables cannot disagree.
+
+Examples
+--------
+>>> plural(1, "ward"), plural(7, "ward")
+('1 ward', '7 wards')
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from stpgeo.analysis.result import Analysis
+from stpgeo.errors import StpgeoError, preview
+
+
+def plural(n: int, noun: str) -> str:
+    """``'1 ward'``, ``'7 wards'``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _names(codes: str, names: dict[str, str]) -> list[str]:
+    return [names.get(c, c) for c in codes.split(";") if c]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series:
+    """The row of ``table`` whose ``<what>_code`` or ``<what>_name`` (any case) is ``value``."""
+    match = table[(table[f"{what}_code"] == value)
+                  | (table[f"{what}_name"].str.lower() == value.lower())]
+    if match.empty:
+        raise StpgeoError(f"no {what} {value!r} in the analysis; {what}s include "
+                          f"{preview(table[f'{what}_name'], 8)}",
+                          fix=f"give a {what} code or name, e.g. {example}")
+    return match.iloc[0]
+
+
+def find_council(analysis: Analysis, council: str) -> pd.Series:
+    """A council's row of ``analysis.councils``, by code or name (case-insensitive)."""
+    return _find(analysis.councils, "council", council, "E08000025 or Birmingham")
+
+
+def council_findings(analysis: Analysis, council: str) -> list[str]:
+    """Sentences on one council: its home footprints and the wards outside them.
+
+    Examples
+    --------
+    >>> council_findings(result, "Birmingham")  # doctest: +SKIP
+    ["7 of Birmingham's 40 wards, home to 271,000 residents, lie wholly or partly in The
+     Black Country rather than Birmingham and Solihull: ..."]
+    """
+    row = find_council(analysis, council)
+    footprint_names = dict(zip(analysis.footprints["footprint_code"],
+                               analysis.footprints["footprint_name"], strict=True))
+    homes = _names(row["home_footprint_codes"], footprint_names)
+    verdicts = analysis.ward_verdicts[analysis.ward_verdicts["council_code"]
+                                      == row["council_code"]]
+    flagged = verdicts[verdicts["verdict"].isin(["outside_home", "split"])]
+    name = row["council_name"]
+    home_text = _and(homes)
+    if flagged.empty:
+        return [f"All {plural(int(row['n_wards']), 'ward')} of {name} lie in its home "
+                f"footprint{'s' if len(homes) > 1 else ''}, {home_text}."]
+    pieces = analysis.ward_footprints
+    away = pieces[pieces["ward_code"].isin(flagged["ward_code"])
+                  & (pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")
+                  & ~pieces["footprint_code"].isin(row["home_footprint_codes"].split(";"))]
+    others = _and(sorted({footprint_names.get(c, c) for c in away["footprint_code"]}))
+    residents = _ward_residents(analysis, flagged["ward_code"])
+    people = f", home to {residents:,} residents," if residents is not None else ""
+    wholly = flagged[flagged["verdict"] == "outside_home"]
+    partly = flagged[flagged["verdict"] == "split"]
+    sentences = [
+        f"{len(flagged)} of {name}'s {int(row['n_wards'])} wards{people} "
+        f"{'lies' if len(flagged) == 1 else 'lie'} wholly or partly "
+        f"in {others} rather than {home_text}: {_and(sorted(flagged['ward_name']))}.",
+        f"{plural(len(wholly), 'ward')} {'lies' if len(wholly) == 1 else 'lie'} wholly "
+        f"outside {home_text}"
+        + (f" ({_and(sorted(wholly['ward_name']))})" if len(wholly) else "")
+        + f"; {plural(len(partly), 'ward')} {'is' if len(partly) == 1 else 'are'} split"
+        + (f" ({_and(sorted(partly['ward_name']))})" if len(partly) else "") + ".",
+    ]
+    if pd.notna(row["population_outside_home"]):
+        sentences.append(f"{int(row['population_outside_home']):,} of {name}'s residents live "
+                         f"in those wards' parts outside {home_text}.")
+    return sentences
+
+
+def _ward_residents(analysis: Analysis, wards: pd.Series) -> int | None:
+    population = analysis.wards_gdf.set_index("ward_code")["population"]
+    if population.isna().all():
+        return None
+    return int(population.reindex(wards).fillna(0).sum())
+
+
+def national_findings(analysis: Analysis) -> list[str]:
+    """Sentences on the whole analysis: verdict counts and non-coterminous councils."""
+    counts = analysis.verdict_counts()
+    total = len(analysis.ward_verdicts)
+    councils = analysis.councils
+    split = councils[(councils["n_wards_outside_home"] + councils["n_wards_split"]) > 0]
+    shared = analysis.footprints[analysis.footprints["councils_partial"] != ""]
+    sentences = [
+        f"Of {plural(total, 'ward')}, {counts.get('within', 0):,} lie within their council's "
+        f"home footprints, {counts.get('outside_home', 0):,} wholly outside them and "
+        f"{counts.get('split', 0):,} are split.",
+        f"{plural(len(split), 'council')} of {len(councils):,} are not coterminous with their "
+        f"home footprints; {plural(len(shared), 'footprint')} share councils with others.",
+    ]
+    if councils["population_outside_home"].notna().any():
+        sentences.append(f"{int(councils['population_outside_home'].sum()):,} residents live "
+                         "outside their council's home footprints.")
+    return sentences
+
+
+def find_footprint(analysis: Analysis, footprint: str) -> pd.Series:
+    """A footprint's row of ``analysis.footprints``, by code or name (case-insensitive)."""
+    return _find(analysis.footprints, "footprint", footprint,
+                 "E54000016 or The Black Country")
+
+
+def footprint_findings(analysis: Analysis, footprint: str) -> list[str]:
+    """Sentences on one footprint: the councils wholly and partly inside it."""
+    row = find_footprint(analysis, footprint)
+    names = dict(zip(analysis.councils["council_code"], analysis.councils["council_name"],
+                     strict=True))
+    whole = _names(row["councils_whole"], names)
+    partial = _names(row["councils_partial"], names)
+    sentences = [f"{row['footprint_name']} holds {plural(len(whole), 'council')} wholly"
+                 + (f" ({_and(whole)})" if whole else "")
+                 + f" and {plural(len(partial), 'council')} partly"
+                 + (f" ({_and(partial)})" if partial else "") + "."]
+    if pd.notna(row["population"]):
+        sentences.append(f"{int(row['population']):,} residents live in {row['footprint_name']}.")
+    return sentences

@@ -1,0 +1,203 @@
+/* stpgeo ward maps: ward colouring, tooltips, popups, outlines and legend.
+ * Plain Leaflet 1.9 (no jQuery, no Bootstrap); inlined into every map stpgeo writes.
+ * The data comes as JSON from stpgeo.outputs.maps; see stpgeo/outputs/maps/features.py for its shape. */
+(function () {
+  "use strict";
+  var stpgeo = (window.stpgeo = window.stpgeo || {});
+  var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(
+      /[&<>"']/g, function (c) { return ESCAPES[c]; });
+  }
+  function percent(share) {
+    return share === null || share === undefined ? "–" : (100 * share).toFixed(1) + "%";
+  }
+  function number(value) {
+    return value === null || value === undefined ? "" : Number(value).toLocaleString("en-GB");
+  }
+  function fraction(value) {
+    return value === null || value === undefined ? "" : String(value);
+  }
+
+  /** The JSON held by a <script type="application/json"> element. */
+  stpgeo.data = function (id) {
+    return JSON.parse(document.getElementById(id).textContent);
+  };
+
+  /** Panes (stacking order), style and attribution; runs before any layer is made. */
+  stpgeo.setup = function (map, options) {
+    stpgeo.map = map;
+    stpgeo.style = options.style;
+    Object.keys(options.style.panes).forEach(function (name) {
+      map.createPane(name).style.zIndex = options.style.panes[name];
+    });
+    if (map.attributionControl) {
+      map.attributionControl.addAttribution(options.attribution);
+    }
+  };
+
+  function verdictLabel(verdict) {
+    var known = stpgeo.style.verdicts[verdict];
+    return known ? known.label : verdict || "not analysed";
+  }
+
+  function shareClass(share) {
+    var bounds = stpgeo.style.shareBounds;
+    for (var i = 0; i < bounds.length; i++) {
+      if (share <= bounds[i]) return i;
+    }
+    return bounds.length - 1;
+  }
+
+  function pieceNote(row, homes) {
+    var notes = [];
+    if (homes.indexOf(row[0]) >= 0) notes.push("home");
+    if (row[5] === "sliver") notes.push("sliver");
+    if (row[6] === "uncertain") notes.push("uncertain");
+    return notes.length ? " (" + notes.join(", ") + ")" : "";
+  }
+
+  function tooltip(props, meta) {
+    var html = '<div class="stpgeo-tip"><b>' + esc(props.name) + "</b> " + esc(props.code) +
+      "<br>" + esc(meta.councils[props.council] || props.council || "council unknown");
+    meta.analyses.forEach(function (analysis, i) {
+      var view = props.a[i];
+      var homes = analysis.homes[props.council] || [];
+      html += '<div class="stpgeo-tip-analysis"><b>' + esc(analysis.label) + ":</b> " +
+        esc(verdictLabel(view.v)) + "<table>";
+      view.p.forEach(function (row) {
+        html += "<tr><td>" + esc(analysis.footprints[row[0]] || row[0]) +
+          esc(pieceNote(row, homes)) + "</td><td>" + percent(row[2]) + " of area</td><td>" +
+          (row[4] === null ? "" : percent(row[4]) + " of residents") + "</td></tr>";
+      });
+      html += "</table></div>";
+    });
+    return html + "</div>";
+  }
+
+  function popup(props, meta) {
+    var html = '<div class="stpgeo-popup-body"><h4>' + esc(props.name) + " (" +
+      esc(props.code) + ")</h4>";
+    meta.analyses.forEach(function (analysis, i) {
+      html += "<p>Rows of <code>ward_footprints.csv</code> of " + esc(analysis.name) +
+        " (" + esc(analysis.label) + ")</p><table><tr>";
+      meta.columns.forEach(function (column) { html += "<th>" + esc(column) + "</th>"; });
+      html += "</tr>";
+      props.a[i].p.forEach(function (row) {
+        var cells = [props.code, props.name, row[0], analysis.footprints[row[0]] || "",
+          number(row[1]), fraction(row[2]), number(row[3]), fraction(row[4]), row[5], row[6]];
+        html += "<tr>" + cells.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("") +
+          "</tr>";
+      });
+      html += "</table>";
+    });
+    return html + "</div>";
+  }
+
+  /** The one set of ward polygons; the views below only restyle it. */
+  stpgeo.wards = function (data, meta) {
+    var style = stpgeo.style;
+    var layer = L.geoJSON(data, {
+      pane: "stpgeo-wards",
+      className: "stpgeo-ward",
+      onEachFeature: function (feature, ward) {
+        ward.bindTooltip(function () { return tooltip(feature.properties, meta); },
+          { sticky: true, className: "stpgeo-tooltip" });
+        ward.bindPopup(function () { return popup(feature.properties, meta); },
+          { maxWidth: 900, className: "stpgeo-popup" });
+        ward.on("mouseover", function () { ward.setStyle(style.wardHover); ward.bringToFront(); });
+        ward.on("mouseout", function () { layer.resetStyle(ward); });
+        ward.on("add", function () {
+          var element = ward.getElement();
+          if (element) element.setAttribute("data-ward", feature.properties.code);
+        });
+      },
+    });
+    return layer;
+  };
+
+  function fill(kind, analysis) {
+    var style = stpgeo.style;
+    return function (feature) {
+      var view = feature.properties.a[analysis] || {};
+      var colour = "#FFFFFF";
+      if (kind === "verdict" && style.verdicts[view.v]) colour = style.verdicts[view.v].colour;
+      if (kind === "share" && view.s !== null && view.s !== undefined) {
+        colour = style.shareColours[shareClass(view.s)];
+      }
+      return L.extend({}, style.ward, { fillColor: colour });
+    };
+  }
+
+  var View = null;
+
+  /** One way of colouring the wards (a base layer of the layer control). */
+  stpgeo.wardView = function (wards, options) {
+    if (View === null) {
+      View = L.Layer.extend({
+        initialize: function (shared, settings) {
+          this._wards = shared;
+          this._settings = settings;
+        },
+        onAdd: function (map) {
+          var style = fill(this._settings.kind, this._settings.analysis);
+          this._wards.options.style = style;
+          this._wards.setStyle(style);
+          map.addLayer(this._wards);
+          stpgeo.showLegend(this._settings.kind, this._settings.title);
+        },
+        onRemove: function (map) {
+          map.removeLayer(this._wards);
+        },
+      });
+    }
+    return new View(wards, options);
+  };
+
+  /** Outlines (footprints, councils) with their names on hover, or hatched pieces. */
+  stpgeo.outlines = function (data, options) {
+    return L.geoJSON(data, {
+      pane: options.pane,
+      className: options.className,
+      interactive: Boolean(options.tooltip),
+      style: function (feature) {
+        return feature.properties.focus ? options.focusStyle : options.style;
+      },
+      onEachFeature: function (feature, layer) {
+        if (options.tooltip) {
+          layer.bindTooltip(esc(options.tooltip + ": " + feature.properties.name),
+            { sticky: true, className: "stpgeo-tooltip" });
+        }
+      },
+    });
+  };
+
+  /** The legend: a Leaflet control holding the legend element of the page. */
+  stpgeo.legend = function (map, id) {
+    var element = document.getElementById(id);
+    var Legend = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        L.DomEvent.disableClickPropagation(element);
+        L.DomEvent.disableScrollPropagation(element);
+        element.hidden = false;
+        return element;
+      },
+    });
+    stpgeo.legendElement = element;
+    new Legend().addTo(map);
+    if (stpgeo.currentView) stpgeo.showLegend(stpgeo.currentView.kind, stpgeo.currentView.title);
+  };
+
+  /** Show the part of the legend for the current way of colouring the wards. */
+  stpgeo.showLegend = function (kind, title) {
+    stpgeo.currentView = { kind: kind, title: title };
+    var element = stpgeo.legendElement;
+    if (!element) return;
+    element.querySelectorAll("[data-view]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-view") !== kind;
+    });
+    element.querySelector(".stpgeo-legend-view").textContent = title;
+  };
+})();
