@@ -6,11 +6,12 @@ find which wards sit outside their council's footprint (:func:`analyse`).
 """
 
 from stpgeo._version import __version__ as __version__
+from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse, analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.engine.overlap import overlap_table
-from stpgeo.errors import StpgeoError, StpgeoWarning
+from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir, load_catalogue
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
@@ -21,9 +22,9 @@ from stpgeo.progress import show_progress
 
 __all__ = [
     "Analysis",
+    "AnalysisOptions",
     "Layer",
     "StpgeoError",
-    "StpgeoWarning",
     "analyse",
     "analyse_many",
     "build_footprints",

@@ -16,3 +16,5 @@ PathLike: TypeAlias = "str | os.PathLike[str]"
 LayerInput: TypeAlias = "Layer | gpd.GeoDataFrame | str | os.PathLike[str]"
 #: A lookup table: a DataFrame or a CSV file.
 LookupInput: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
+#: Residents per block: a Series indexed by block code, or a CSV file.
+PopulationInput: TypeAlias = "pd.Series | str | os.PathLike[str]"

@@ -7,15 +7,19 @@ status 2) unless ``--debug`` is given.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import fields
+from inspect import signature
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from stpgeo._version import __version__
+from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir
 from stpgeo.progress import show_progress
@@ -24,20 +28,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _common(function: F) -> F:
-    """Options every command takes: --data, --quiet, --debug."""
-    function = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(function)
-    function = click.option("--quiet", "-q", is_flag=True,
-                            help="No progress messages on stderr.")(function)
-    return click.option(
+    """Options every command takes: --data, --quiet, --debug.
+
+    --quiet turns progress messages off here; --debug is read by :func:`main`; --data
+    is handed to the command only when it asks for it (a ``data`` parameter).
+    """
+    wants_data = "data" in signature(function).parameters
+
+    @functools.wraps(function)
+    def command(*args: Any, data: Path | None, quiet: bool, debug: bool, **kwargs: Any) -> Any:
+        show_progress(not quiet)
+        return function(*args, **kwargs, **({"data": data} if wants_data else {}))
+
+    command = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(command)
+    command = click.option("--quiet", "-q", is_flag=True,
+                           help="No progress messages on stderr.")(command)
+    # eager: the paths given to the command are looked for inside the data directory too
+    return click.option(  # type: ignore[return-value]
         "--data", "data", type=click.Path(file_okay=False, path_type=Path),
-        envvar="STPGEO_DATA", show_envvar=True,
+        envvar="STPGEO_DATA", show_envvar=True, is_eager=True,
         help="Folder holding the boundary files, lookups and population "
              "[default: boundaries/ when it holds data, else ../shared/boundaries].",
-    )(function)
-
-
-def _setup(quiet: bool) -> None:
-    show_progress(not quiet)
+    )(command)
 
 
 def resolve_input(path: Path | None, data: Path | None) -> Path | None:
@@ -52,10 +64,16 @@ def resolve_input(path: Path | None, data: Path | None) -> Path | None:
 
 
 class _InputPath(click.Path):
-    """A path that may also be given relative to the data directory."""
+    """A path that may also be given relative to the data directory (``--data``)."""
 
     def __init__(self) -> None:
         super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        data = ctx.params.get("data") if ctx is not None else None
+        data = data if isinstance(data, Path) else None  # (click's "unset" marker otherwise)
+        return resolve_input(Path(str(super().convert(value, param, ctx))), data)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,15 +97,13 @@ def cli() -> None:
               help="ONS names-and-codes CSV for a file with names but no codes.")
 @_common
 def inspect(file: Path, kind: str | None, code_field: str | None, name_field: str | None,
-            crs: str | None, layer: str | None, names_lookup: Path | None, data: Path | None,
-            quiet: bool, debug: bool) -> None:
+            crs: str | None, layer: str | None, names_lookup: Path | None,
+            data: Path | None) -> None:
     """Say what a boundary FILE holds: kind, vintage, fields, CRS, repairs, warnings."""
     from stpgeo.io.read import read_layer
 
-    _setup(quiet)
-    found = read_layer(resolve_input(file, data), kind=kind, code_field=code_field,  # type: ignore[arg-type]
-                       name_field=name_field, crs=crs, layer=layer,
-                       names_lookup=resolve_input(names_lookup, data), data=data)
+    found = read_layer(file, kind=kind, code_field=code_field, name_field=name_field, crs=crs,
+                       layer=layer, names_lookup=names_lookup, data=data)
     click.echo(found.describe())
 
 
@@ -104,19 +120,16 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
               help="Output file: .gpkg, .geojson, .parquet, .fgb or .shp.")
 @_common
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
-          blocks_layer: str | None, out: Path, data: Path | None, quiet: bool,
-          debug: bool) -> None:
+          blocks_layer: str | None, out: Path, data: Path | None) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
     from stpgeo.engine.footprints import build_footprints
     from stpgeo.io.read import read_layer
     from stpgeo.io.write import check_destination, write_layer
 
-    _setup(quiet)
     check_destination(out, folder=False)
-    block_layer = read_layer(resolve_input(blocks, data), crs=blocks_crs, layer=blocks_layer,  # type: ignore[arg-type]
-                             data=data, role="blocks")
-    footprints = build_footprints(block_layer, resolve_input(lookup, data), by=by,
-                                  population=resolve_input(population, data))
+    block_layer = read_layer(blocks, crs=blocks_crs, layer=blocks_layer, data=data,
+                             role="blocks")
+    footprints = build_footprints(block_layer, lookup, by=by, population=population)
     write_layer(footprints.gdf, out)
     click.echo(f"built {len(footprints):,} footprints ({by}) from "
                f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
@@ -124,51 +137,40 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
         click.echo(f"warning: {warning}", err=True)
 
 
+def _analysis_flags(function: F) -> F:
+    """One flag per field of :class:`~stpgeo.analysis.options.AnalysisOptions`."""
+    for spec in reversed(fields(AnalysisOptions)):
+        kind = spec.metadata["kind"]
+        flag = click.option(
+            f"--{spec.name.replace('_', '-')}", spec.name, help=spec.metadata["help"],
+            type=_InputPath() if kind == "path" else (
+                click.FloatRange(0, 0.5, max_open=True) if kind == "share" else None),
+            default=spec.default, show_default=spec.default is not None)
+        function = flag(function)
+    return function
+
+
+def _analysis_options(params: dict[str, Any]) -> AnalysisOptions:
+    """The analysis options among a command's parameters (taken out of ``params``)."""
+    return AnalysisOptions(**{spec.name: params.pop(spec.name)
+                              for spec in fields(AnalysisOptions)})
+
+
 @cli.command()
 @click.option("--wards", required=True, type=_InputPath(), help="Ward (or council) layer.")
 @click.option("--footprints", required=True, type=_InputPath(),
               help="Footprint layer: CCGs, STPs (or any polygons).")
-@click.option("--councils", type=_InputPath(),
-              help="Ward → council lookup (e.g. ONS 032) or block → council lookup (e.g. 143).")
-@click.option("--council-field", help="Field of the ward layer holding council codes.")
-@click.option("--blocks", type=_InputPath(), help="Building blocks, e.g. LSOAs.")
-@click.option("--population", type=_InputPath(), help="Residents per block (CSV).")
-@click.option("--block-wards", type=_InputPath(),
-              help="Block → ward lookup CSV (e.g. ONS 114 for 2016 wards).")
-@click.option("--block-footprints", type=_InputPath(),
-              help="Block → footprint lookup CSV (e.g. ONS 143).")
-@click.option("--tolerance", type=click.FloatRange(0, 0.5, max_open=True), default=0.05,
-              show_default=True, help="Pieces under this share of a ward's residents "
-              "(else area) are slivers.")
-@click.option("--wards-crs", help="CRS of a ward file that has none, e.g. EPSG:27700.")
-@click.option("--footprints-crs", help="CRS of a footprint file that has none.")
-@click.option("--blocks-crs", help="CRS of a block file that has none.")
-@click.option("--wards-layer", help="Layer to read from a ward file holding several.")
-@click.option("--footprints-layer", help="Layer to read from a footprint file holding several.")
-@click.option("--blocks-layer", help="Layer to read from a block file holding several.")
+@_analysis_flags
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @_common
-def analyse(wards: Path, footprints: Path, councils: Path | None, council_field: str | None,
-            blocks: Path | None, population: Path | None, block_wards: Path | None,
-            block_footprints: Path | None, tolerance: float, wards_crs: str | None,
-            footprints_crs: str | None, blocks_crs: str | None, wards_layer: str | None,
-            footprints_layer: str | None, blocks_layer: str | None, out: Path,
-            data: Path | None, quiet: bool, debug: bool) -> None:
+def analyse(wards: Path, footprints: Path, out: Path, **params: Any) -> None:
     """Overlay wards on footprints and find the wards outside their council's footprint."""
     from stpgeo.analysis.pipeline import analyse as run
     from stpgeo.io.write import check_destination
     from stpgeo.outputs.findings import national_findings
 
-    _setup(quiet)
     check_destination(out, folder=True)
-    result = run(resolve_input(wards, data), resolve_input(footprints, data),
-                 councils=resolve_input(councils, data), blocks=resolve_input(blocks, data),
-                 population=resolve_input(population, data),
-                 block_wards=resolve_input(block_wards, data),
-                 block_footprints=resolve_input(block_footprints, data), tolerance=tolerance,
-                 wards_crs=wards_crs, footprints_crs=footprints_crs, blocks_crs=blocks_crs,
-                 wards_layer=wards_layer, footprints_layer=footprints_layer,
-                 blocks_layer=blocks_layer, council_field=council_field)
+    result = run(wards, footprints, _analysis_options(params))
     result.write(out)
     for sentence in national_findings(result):
         click.echo(sentence)
@@ -181,12 +183,11 @@ def analyse(wards: Path, footprints: Path, councils: Path | None, council_field:
 @click.option("--out", default=Path("out/demo"), show_default=True,
               type=click.Path(path_type=Path), help="Output folder.")
 @_common
-def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
+def demo(out: Path, data: Path | None) -> None:
     """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
     from stpgeo.demo import run_demo
     from stpgeo.io.write import check_destination
 
-    _setup(quiet)
     check_destination(out, folder=True)
     result = run_demo(out, data=data)
     for line in result.findings():
@@ -211,8 +212,7 @@ def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
               "network at all.")
 @_common
 def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: str | None,
-         england: bool, tolerance: float | None, cdn: bool, no_basemap: bool,
-         data: Path | None, quiet: bool, debug: bool) -> None:
+         england: bool, tolerance: float | None, cdn: bool, no_basemap: bool) -> None:
     """Write an interactive map of where wards and footprints do not line up.
 
     ANALYSES: a folder written by stpgeo analyse, or one written by stpgeo demo
@@ -224,7 +224,6 @@ def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: 
 
     if sum(bool(x) for x in (council, footprint, england)) > 1:
         raise click.UsageError("give only one of --council, --footprint and --england")
-    _setup(quiet)
     m = ward_map(read_analyses(*analyses), council=council, footprint=footprint,
                  tolerance=tolerance, assets="cdn" if cdn else "inline",
                  tiles=None if no_basemap else BASEMAP)
@@ -244,7 +243,7 @@ def map_(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: 
               "inlining them.")
 @_common
 def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint: str | None,
-           england: bool, cdn: bool, data: Path | None, quiet: bool, debug: bool) -> None:
+           england: bool, cdn: bool) -> None:
     """Write report.html (findings, map, tables, data quality, method), map.png and exports.
 
     ANALYSES: a folder written by stpgeo analyse or stpgeo demo, or several folders.
@@ -254,7 +253,6 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
 
     if sum(bool(x) for x in (council, footprint, england)) > 1:
         raise click.UsageError("give only one of --council, --footprint and --england")
-    _setup(quiet)
     path = write_report(read_analyses(*analyses), out, council=council, footprint=footprint,
                         assets="cdn" if cdn else "inline")
     click.echo(f"report written to {path} (with map.png, export/ and summary.md)")

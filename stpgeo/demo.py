@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stpgeo._types import PathLike
+from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
 from stpgeo.io.read import read_layer
 from stpgeo.io.write import atomic_folder, write_frame
@@ -60,20 +62,20 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
         The data directory (default: see :func:`stpgeo.data_dir`).
     """
     catalogue = load_catalogue()
-    lsoa_file = catalogue.path("layers", "lsoa_2011", data)
-    wards_file = catalogue.path("layers", "wards_dec2013", data)
-    lookup_143 = catalogue.path("lookups", "143", data)
-    lookup_114 = catalogue.path("lookups", "114", data)
+    # every file is read once, here; the tables and layers are passed on
+    lookup_143 = read_lookup(catalogue.path("lookups", "143", data))
+    lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
+    blocks = clean_coverage(read_layer(catalogue.path("layers", "lsoa_2011", data)))
+    wards = read_layer(catalogue.path("layers", "wards_dec2013", data))
 
-    blocks = clean_coverage(read_layer(lsoa_file))
     footprints = {
         "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population),
         "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population),
     }
-    analyses = analyse_many(read_layer(wards_file), footprints, councils=lookup_143,
-                            blocks=blocks, population=population, block_wards=lookup_114,
-                            block_footprints=lookup_143)
+    options = AnalysisOptions(councils=lookup_143, blocks=blocks, population=population,
+                              block_wards=lookup_114, block_footprints=lookup_143)
+    analyses = analyse_many(wards, footprints, options)
     folder = Path(out)
     with atomic_folder(folder) as staging:
         for name, analysis in analyses.items():

@@ -1,4 +1,4 @@
-"""The one exception stpgeo raises for bad input, and the warning it issues.
+"""The one exception stpgeo raises for bad input, and helpers for its messages.
 
 Every problem a user can fix (a missing file, a file without a CRS, a lookup
 without the right column...) raises :class:`StpgeoError`. Its message says what
@@ -45,10 +45,6 @@ class StpgeoError(ValueError):
         if self.fix:
             text += f"\n  how to fix: {self.fix}"
         return text
-
-
-class StpgeoWarning(UserWarning):
-    """Something in the input that stpgeo worked around and reports."""
 
 
 def option_hint(setting: str, value: str, *, role: str | None = None) -> str:

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 logger = logging.getLogger("stpgeo")
 logger.addHandler(logging.NullHandler())
@@ -47,6 +48,29 @@ def step(what: str) -> Iterator[None]:
         timer.cancel()
     if announced.is_set():
         logger.info("%s: done in %.1f s", what, time.perf_counter() - started)
+
+
+@dataclass
+class Timer:
+    """Steps announced as by :func:`step`, with the seconds each took kept in ``seconds``.
+
+    Examples
+    --------
+    >>> timer = Timer()
+    >>> with timer("counting sheep"):
+    ...     sheep = sum(range(10))
+    >>> list(timer.seconds)
+    ['counting sheep']
+    """
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, what: str) -> Iterator[None]:
+        started = time.perf_counter()
+        with step(what):
+            yield
+        self.seconds[what] = round(time.perf_counter() - started, 3)
 
 
 def show_progress(enabled: bool = True, *, stream: object = None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -111,14 +113,44 @@ def england(wards_2013, stp17, ccg17, clean_lsoa, lookup_143, lookup_114, popula
                         block_footprints=lookup_143)
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    """``stpgeo demo`` as the session ran it: its folder, what it printed, what it read."""
+
+    folder: Path
+    printed: str
+    reads: Counter[str]  # resolved path → times a reader opened it
+
+
+def _counting(patch: pytest.MonkeyPatch, reads: Counter[str], module: object,
+              name: str) -> None:
+    """Count the files ``module.name`` (a reader such as pandas.read_csv) is called on."""
+    real = getattr(module, name)
+
+    def reader(source: object, *args: object, **kwargs: object) -> object:
+        if isinstance(source, str | os.PathLike):
+            reads[str(Path(source).resolve())] += 1
+        return real(source, *args, **kwargs)
+
+    patch.setattr(module, name, reader)
+
+
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """``stpgeo demo`` run once per session: its output folder and what it printed."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """``stpgeo demo`` run once per session, counting the files it reads."""
+    import geopandas
+    import pandas
+    import pyogrio
+
     from stpgeo.cli import main
 
     out = tmp_path_factory.mktemp("demo") / "demo"
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    reads: Counter[str] = Counter()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        for module, name in ((pyogrio, "read_dataframe"), (pandas, "read_csv"),
+                             (geopandas, "read_parquet"), (geopandas, "read_file")):
+            _counting(patch, reads, module, name)
         code = main(["demo", "--out", str(out), "-q"])
     assert code == 0
-    return out, printed.getvalue()
+    return DemoRun(out, printed.getvalue(), reads)

@@ -22,6 +22,7 @@ import pytest
 from shapely.ops import polylabel
 
 from .browser import Offline, launch
+from .conftest import DemoRun
 from .ons import NEIGHBOURS, ons_neighbours
 
 pytestmark = pytest.mark.realdata
@@ -36,22 +37,22 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def offline(browser: Any, demo: tuple[Path, str]) -> Iterator[Offline]:
-    opened = Offline(browser, demo[0] / "map.html")
+def offline(browser: Any, demo: DemoRun) -> Iterator[Offline]:
+    opened = Offline(browser, demo.folder / "map.html")
     yield opened
     opened.page.close()
 
 
 @pytest.fixture(scope="module")
-def expected_wards(demo: tuple[Path, str], lookup_143: Path) -> set[str]:
+def expected_wards(demo: DemoRun, lookup_143: Path) -> set[str]:
     councils = ons_neighbours(lookup_143)
     assert set(councils.values()) == NEIGHBOURS
-    verdicts = pd.read_csv(demo[0] / "stp17" / "ward_verdicts.csv", dtype=str)
+    verdicts = pd.read_csv(demo.folder / "stp17" / "ward_verdicts.csv", dtype=str)
     return set(verdicts.loc[verdicts["council_code"].isin(councils), "ward_code"])
 
 
-def test_the_demo_map_is_small(demo: tuple[Path, str]) -> None:
-    assert (demo[0] / "map.html").stat().st_size < 2_000_000
+def test_the_demo_map_is_small(demo: DemoRun) -> None:
+    assert (demo.folder / "map.html").stat().st_size < 2_000_000
 
 
 def test_it_draws_offline_without_errors(offline: Offline, expected_wards: set[str]) -> None:
@@ -113,8 +114,8 @@ def test_turning_a_layer_off_removes_its_polygons(offline: Offline,
     offline.screenshot("birmingham_share_outside_home.png")
 
 
-def test_hovering_soho_shows_its_footprint(offline: Offline, demo: tuple[Path, str]) -> None:
-    wards = gpd.read_file(demo[0] / "stp17" / "layers.gpkg", layer="wards")
+def test_hovering_soho_shows_its_footprint(offline: Offline, demo: DemoRun) -> None:
+    wards = gpd.read_file(demo.folder / "stp17" / "layers.gpkg", layer="wards")
     soho = wards.loc[wards["ward_code"] == SOHO].geometry
     inside = gpd.GeoSeries([polylabel(soho.iloc[0])], crs=soho.crs).to_crs(4326).iloc[0]
     x, y = offline.page.evaluate(  # zoom in on Soho, as a reader would, and find it

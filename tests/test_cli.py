@@ -11,6 +11,7 @@ import pytest
 
 from stpgeo.cli import main
 
+from .conftest import DemoRun
 from .shapes import frame, square
 
 
@@ -136,8 +137,8 @@ def test_analyse_writes_the_five_files_with_their_exact_columns(
 
 
 @pytest.mark.realdata
-def test_demo_runs_the_seed_case(demo: tuple[Path, str]) -> None:
-    out, stdout = demo
+def test_demo_runs_the_seed_case(demo: DemoRun) -> None:
+    out, stdout = demo.folder, demo.printed
     assert "7 of Birmingham's 40 wards" in stdout
     assert "The Black Country rather than Birmingham and Solihull" in stdout
     for name in ("stp17", "ccg17"):
@@ -147,3 +148,16 @@ def test_demo_runs_the_seed_case(demo: tuple[Path, str]) -> None:
             "summary.json", "layers.gpkg", "blocks.csv"}
         assert len(pd.read_csv(folder / "ward_verdicts.csv")) == 7681
     assert (out / "map.html").is_file()  # checked in a browser by test_browser_map.py
+
+
+@pytest.mark.realdata
+def test_the_demo_reads_each_input_file_once(demo: DemoRun, data: Path) -> None:
+    inputs = ["lsoa/lsoa_2011_england.geojson", "wards/wards_dec2013_england.geojson",
+              "lookups/143_LSOA11_CCG17_STP17_LAD17_EN_LU.csv",
+              "lookups/114_LSOA11_WD16_LAD16_EW_LU.csv",
+              "population/lsoa11_population_mid2017.csv"]
+    for name in inputs:
+        assert demo.reads[str((data / name).resolve())] == 1, name
+    # nothing else either: ONS code lists (vintages) included, each file at most once
+    read_twice = {path: n for path, n in demo.reads.items() if n > 1}
+    assert read_twice == {}

@@ -33,6 +33,13 @@ def _data(html: str) -> list[dict]:  # type: ignore[type-arg]
     return [json.loads(text) for text in found]
 
 
+def _metadata(html: str) -> dict:  # type: ignore[type-arg]
+    """The metadata handed to the map's script with the wards (names, piece fields)."""
+    found = re.search(r"stpgeo\.wards\(stpgeo\.data\([^)]*\),\s*(\{.*?\})\);", html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
 def test_the_page_is_self_contained(page: str) -> None:
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
@@ -61,10 +68,14 @@ def test_layers_legend_and_ward_data(page: str) -> None:
         "A1", "A2", "A3", "B1", "B2")
     a3 = next(f["properties"] for f in wards["features"] if f["properties"]["name"] == "A3")
     assert a3["council"] == C1
-    assert a3["a"][0]["v"] == "split"
-    assert a3["a"][0]["s"] == pytest.approx(1 / 3, abs=1e-4)
-    assert [(row[0], row[2]) for row in a3["a"][0]["p"]] == [(F1, 0.6667), (F2, 0.3333)]
-    assert a3["a"][0]["p"][0][1] == 1_000_000  # area_m2
+    view = a3["analyses"][0]
+    assert view["verdict"] == "split"
+    assert view["share_outside_home"] == pytest.approx(1 / 3, abs=1e-4)
+    fields = _metadata(page)["pieceFields"]  # pieces are sent as values, named once
+    pieces = [dict(zip(fields, values, strict=True)) for values in view["pieces"]]
+    assert [(p["footprint_code"], p["area_share"]) for p in pieces] == [(F1, 0.6667),
+                                                                        (F2, 0.3333)]
+    assert pieces[0]["area_m2"] == 1_000_000
     footprints, councils = overlays
     assert sorted(f["properties"]["name"] for f in footprints["features"]) == [
         "Birmingham and Solihull", "The Black Country"]

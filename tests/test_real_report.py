@@ -13,14 +13,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from .browser import Offline, launch
+from .conftest import DemoRun
 from .test_real_analysis import ons_expectation
 
 pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
-def soup(demo: tuple[Path, str]) -> BeautifulSoup:
-    return BeautifulSoup((demo[0] / "report.html").read_text(encoding="utf-8"), "html.parser")
+def soup(demo: DemoRun) -> BeautifulSoup:
+    return BeautifulSoup((demo.folder / "report.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def _rows(soup: BeautifulSoup, section: str, table: str) -> list[list[str]]:
@@ -51,9 +52,9 @@ def test_birmingham_findings_match_ons_lookups(soup: BeautifulSoup, lookup_114: 
 
 
 def test_every_table_number_matches_the_analysis(soup: BeautifulSoup,
-                                                 demo: tuple[Path, str]) -> None:
+                                                 demo: DemoRun) -> None:
     for name in ("stp17", "ccg17"):
-        folder = demo[0] / name
+        folder = demo.folder / name
         councils = pd.read_csv(folder / "councils.csv", dtype={"council_code": str})
         councils = councils.set_index("council_code")
         rows = _rows(soup, name, "councils")
@@ -75,7 +76,7 @@ def test_every_table_number_matches_the_analysis(soup: BeautifulSoup,
         for row in _rows(soup, name, "footprints"):
             assert int(row[4]) == footprints.loc[row[1], "population"]
     quality = " ".join(soup.select_one('li[data-quality="slivers"]').get_text().split())
-    summary = pd.read_json(demo[0] / "stp17" / "summary.json", typ="series")
+    summary = pd.read_json(demo.folder / "stp17" / "summary.json", typ="series")
     assert re.search(rf"{summary['slivers']['pieces']:,} pieces", quality)
 
 
@@ -84,8 +85,8 @@ def browser() -> Iterator[Any]:
     yield from launch()
 
 
-def test_report_renders_offline_without_errors(browser: Any, demo: tuple[Path, str]) -> None:
-    page = Offline(browser, demo[0] / "report.html", ready="table.sortable")
+def test_report_renders_offline_without_errors(browser: Any, demo: DemoRun) -> None:
+    page = Offline(browser, demo.folder / "report.html", ready="table.sortable")
     try:
         assert page.errors == []
         frame = next(f for f in page.page.frames if f != page.page.main_frame)

@@ -45,6 +45,8 @@ from stpgeo.ons.codes import KIND_TITLES, kind_of_code, kinds_of_codes, parse_on
 #: A population table must have figures for at least this share of the blocks lying
 #: in the analysed wards; below it the table is of another geography or incomplete.
 MIN_POPULATION_COVERAGE = 0.5
+_POPULATION_FIX = ("give residents per block of the same geography and vintage as --blocks "
+                   "(e.g. ONS mid-year estimates per 2011 LSOA)")
 
 _BLOCKS = frozenset({"lsoa", "msoa", "output area"})
 
@@ -214,9 +216,25 @@ def lookup_warning(notes: dict[str, Any], *, role: str, what: str) -> str | None
     return f"the {role} ({notes['file']}) " + "; ".join(parts)
 
 
-def check_population(population: pd.Series, block_codes: Collection[str],
-                     in_wards: Collection[str]) -> dict[str, Any]:
-    """How well a population table covers the blocks; refuse one that does not fit.
+def check_population_codes(population: pd.Series, block_codes: Collection[str]) -> int:
+    """Refuse a population table with a figure for none of the blocks (before any overlay).
+
+    Returns how many of the blocks have a figure.
+    """
+    blocks = pd.Index(list(block_codes))
+    with_figure = int(blocks.isin(population.index).sum())
+    if with_figure == 0:
+        known = population.index
+        raise StpgeoError(
+            f"the population table has a figure for none of the {len(blocks):,} blocks "
+            f"(blocks e.g. {preview(blocks[:3], 3)}; table codes e.g. {preview(known[:3], 3)})",
+            source=str(population.attrs.get("source", "population table")), fix=_POPULATION_FIX)
+    return with_figure
+
+
+def population_coverage(population: pd.Series, block_codes: Collection[str],
+                        in_wards: Collection[str]) -> dict[str, Any]:
+    """How well a population table covers the blocks placed in the wards; refuse a poor fit.
 
     Parameters
     ----------
@@ -237,23 +255,16 @@ def check_population(population: pd.Series, block_codes: Collection[str],
     source = str(population.attrs.get("source", "population table"))
     known = population.index
     blocks = pd.Index(list(block_codes))
-    with_figure = int(blocks.isin(known).sum())
-    fix = ("give residents per block of the same geography and vintage as --blocks "
-           "(e.g. ONS mid-year estimates per 2011 LSOA)")
-    if with_figure == 0:
-        raise StpgeoError(
-            f"the population table has a figure for none of the {len(blocks):,} blocks "
-            f"(blocks e.g. {preview(blocks[:3], 3)}; table codes e.g. {preview(known[:3], 3)})",
-            source=source, fix=fix)
     placed = pd.Index(list(in_wards))
     without = placed[~placed.isin(known)]
     if len(placed) and len(without) > (1 - MIN_POPULATION_COVERAGE) * len(placed):
         raise StpgeoError(
             f"{len(without):,} of the {len(placed):,} blocks in the analysed wards have no "
             f"population figure (e.g. {preview(without[:5], 5)})", source=source,
-            fix=fix + f"; stpgeo needs figures for at least {MIN_POPULATION_COVERAGE:.0%} "
-            "of them")
-    return {"source": source, "blocks": len(blocks), "blocks_with_figure": with_figure,
+            fix=_POPULATION_FIX + f"; stpgeo needs figures for at least "
+            f"{MIN_POPULATION_COVERAGE:.0%} of them")
+    return {"source": source, "blocks": len(blocks),
+            "blocks_with_figure": int(blocks.isin(known).sum()),
             "blocks_in_wards": len(placed),
             "blocks_in_wards_without_figure": len(without),
             "examples_without_figure": [str(c) for c in without[:10]],

@@ -10,8 +10,12 @@ A result folder holds, with exactly these names (other tools read them):
   (when blocks were given);
 - ``ward_blocks.csv`` — per ward, how many blocks an ONS lookup placed in it and how
   many of those geometry alone would have put elsewhere (when blocks were given);
-- ``layers.gpkg`` — layers ``wards`` (with verdicts), ``pieces`` and ``footprints``
-  in EPSG:27700, for maps and GIS.
+- ``layers.gpkg`` — the geometries, in EPSG:27700: layers ``wards`` (``ward_code``
+  and ``council_method``), ``pieces`` (``ward_code``, ``footprint_code``) and
+  ``footprints`` (``code``). Every figure lives in the tables, once; the layers
+  with their figures (:attr:`Analysis.wards_gdf` ...) are joined from the two
+  (:mod:`stpgeo.analysis.layers`), and :meth:`Analysis.read` gives back what
+  :meth:`Analysis.write` wrote.
 
 Shares are fractions 0..1; lists are semicolon-separated; population columns are
 empty when no population was given.
@@ -29,8 +33,16 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from stpgeo.errors import StpgeoError
+from stpgeo.analysis.layers import (
+    GEOMETRY_LAYERS,
+    footprint_layer,
+    geometry_layers,
+    piece_layer,
+    ward_layer,
+)
+from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.write import atomic_folder
+from stpgeo.ons.codes import short_title
 
 if TYPE_CHECKING:
     import folium
@@ -88,6 +100,20 @@ class Analysis:
         """A short name for the footprint layer analysed (e.g. ``stp17``)."""
         return str(self.summary.get("name") or "analysis")
 
+    @property
+    def label(self) -> str:
+        """What the footprints are, for people: ``'STP 2017'``, ``'CCG 2017'``..."""
+        footprints = self.summary.get("inputs", {}).get("footprints") or {}
+        return short_title(footprints.get("kind"), footprints.get("vintage")) or self.name
+
+    def find_council(self, council: str) -> pd.Series:
+        """A council's row of :attr:`councils`, by code or name (any case)."""
+        return _find(self.councils, "council", council, "E08000025 or Birmingham")
+
+    def find_footprint(self, footprint: str) -> pd.Series:
+        """A footprint's row of :attr:`footprints`, by code or name (any case)."""
+        return _find(self.footprints, "footprint", footprint, "E54000016 or The Black Country")
+
     def ward_block_agreement(self) -> pd.DataFrame:
         """Per ward: its blocks, how they were placed, and where geometry disagrees.
 
@@ -136,10 +162,9 @@ class Analysis:
             self.ward_block_agreement().to_csv(folder / "ward_blocks.csv", index=False)
         (folder / "summary.json").write_text(
             json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
-        layers = folder / LAYERS_FILE
-        for layer, frame in (("wards", self.wards_gdf), ("pieces", self.pieces_gdf),
-                             ("footprints", self.footprints_gdf)):
-            pyogrio.write_dataframe(frame, layers, layer=layer, driver="GPKG")
+        shapes = geometry_layers(self.wards_gdf, self.pieces_gdf, self.footprints_gdf)
+        for layer, frame in shapes.items():
+            pyogrio.write_dataframe(frame, folder / LAYERS_FILE, layer=layer, driver="GPKG")
 
     @classmethod
     def read(cls, folder: str | os.PathLike[str]) -> Analysis:
@@ -151,14 +176,17 @@ class Analysis:
             raise StpgeoError(f"not an stpgeo analysis folder: {', '.join(missing)} missing",
                               source=folder, fix="give a folder written by stpgeo analyse")
         tables = {n: _read_csv(folder / f"{n}.csv") for n in _TABLES}
-        blocks = (_read_csv(folder / "blocks.csv").set_index("block_code")
+        blocks = (_read_csv(folder / "blocks.csv", blank=None).set_index("block_code")
                   if (folder / "blocks.csv").is_file() else None)
-        layers = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
-                  for n in ("wards", "pieces", "footprints")}
+        shapes = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
+                  for n in GEOMETRY_LAYERS}
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        return cls(**tables, summary=summary, wards_gdf=layers["wards"],
-                   pieces_gdf=layers["pieces"], footprints_gdf=layers["footprints"],
-                   blocks=blocks)
+        return cls(**tables, summary=summary, blocks=blocks,
+                   wards_gdf=ward_layer(tables["ward_verdicts"], tables["ward_footprints"],
+                                        blocks, shapes["wards"]),
+                   pieces_gdf=piece_layer(tables["ward_footprints"], tables["ward_verdicts"],
+                                          shapes["pieces"]),
+                   footprints_gdf=footprint_layer(tables["footprints"], shapes["footprints"]))
 
     def map(self, *, council: str | None = None, footprint: str | None = None,
             **options: Any) -> folium.Map:
@@ -186,9 +214,21 @@ class Analysis:
         return f"<Analysis {self.name}: {len(self.ward_verdicts):,} wards ({counts})>"
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series:
+    """The row of ``table`` whose ``<what>_code`` or ``<what>_name`` (any case) is ``value``."""
+    match = table[(table[f"{what}_code"] == value)
+                  | (table[f"{what}_name"].str.lower() == value.lower())]
+    if match.empty:
+        raise StpgeoError(f"no {what} {value!r} in the analysis; {what}s include "
+                          f"{preview(table[f'{what}_name'], 8)}",
+                          fix=f"give a {what} code or name, e.g. {example}")
+    return match.iloc[0]
+
+
+def _read_csv(path: Path, *, blank: str | None = "") -> pd.DataFrame:
     """A result table as written: integers as Int64, shares and areas as floats, and every
-    other column as text (empty, not NaN, when blank — even when all of it is blank)."""
+    other column as text, ``blank`` where empty (even when all of it is empty): "" in
+    the four tables, None in blocks.csv, where an empty ward or footprint means none."""
     table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     for column in table.columns:
         if column in _INTEGERS:
@@ -196,7 +236,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         elif column in _FLOATS:
             table[column] = pd.to_numeric(table[column]).astype("float64")
         else:
-            table[column] = table[column].fillna("").astype(object)
+            text = table[column].astype(object)
+            table[column] = text.where(text.notna(), blank)
     return table
 
 

@@ -8,28 +8,23 @@ disagrees with the ONS lookups; warnings; and the time each step took.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from stpgeo._version import __version__
 from stpgeo.analysis.checks import lookup_warning
-from stpgeo.engine.councils import CouncilSources
-from stpgeo.engine.verdicts import VERDICTS
+from stpgeo.analysis.run import LayerWork, WardWork
+from stpgeo.engine.verdicts import VERDICTS, is_uncertain
 from stpgeo.errors import preview
-from stpgeo.io.layer import Layer
-
-if TYPE_CHECKING:
-    from stpgeo.analysis.pipeline import Shared, Timer
 
 
-def summarise(name: str, shared: Shared, footprints: Layer, pieces: pd.DataFrame,
-             verdicts: pd.DataFrame, ward_council: pd.DataFrame, blocks: pd.DataFrame | None,
-             sources: CouncilSources, notes: dict[str, Any], tolerance: float,
-             timer: Timer) -> dict[str, Any]:
+def summarise(work: WardWork, layer: LayerWork, *, tolerance: float) -> dict[str, Any]:
+    """summary.json of one footprint layer's analysis (conservation is added by the caller)."""
+    pieces, verdicts, blocks, notes = layer.pieces, layer.verdicts, layer.blocks, layer.notes
+    ward_council, population = work.ward_council, work.inputs.population
     slivers = pieces[pieces["kind"] == "sliver"]
-    # uncertain pieces that the tolerance alone would have counted
-    uncertain = pieces[(pieces["confidence"] == "uncertain") & (pieces["kind"] == "split")]
+    uncertain = pieces[is_uncertain(pieces)]
     have_population = blocks is not None and blocks["population"].notna().any()
     warnings: list[str] = []
     if len(uncertain):
@@ -41,8 +36,8 @@ def summarise(name: str, shared: Shared, footprints: Layer, pieces: pd.DataFrame
         sentence = lookup_warning(notes[key], role=role, what=what) if key in notes else None
         if sentence:
             warnings.append(sentence)
-    if shared.population is not None:
-        warnings += shared.population.attrs.get("warnings", [])
+    if population is not None:
+        warnings += population.attrs.get("warnings", [])
     coverage = notes.get("population")
     if coverage and coverage["blocks_in_wards_without_figure"]:
         warnings.append(
@@ -55,19 +50,19 @@ def summarise(name: str, shared: Shared, footprints: Layer, pieces: pd.DataFrame
     if unknown.any():
         warnings.append(f"{int(unknown.sum())} wards have no known council: "
                         f"{preview(ward_council.index[unknown])}")
+    blocks_layer = work.inputs.blocks
     summary: dict[str, Any] = {
-        "name": name,
+        "name": layer.name,
         "stpgeo_version": __version__,
         "inputs": {
-            "wards": shared.wards.summary(),
-            "footprints": footprints.summary(),
-            "blocks": shared.blocks.summary() if shared.blocks is not None else None,
-            "population": ({"source": shared.population.attrs.get("source", "Series"),
-                            "blocks": len(shared.population),
-                            "residents": int(shared.population.sum())}
-                           if shared.population is not None else None),
+            "wards": work.wards.summary(),
+            "footprints": layer.footprints.summary(),
+            "blocks": blocks_layer.summary() if blocks_layer is not None else None,
+            "population": ({"source": population.attrs.get("source", "Series"),
+                            "blocks": len(population), "residents": int(population.sum())}
+                           if population is not None else None),
             "lookups": notes,
-            "councils": sources.described,
+            "councils": work.matches.councils.described,
         },
         "parameters": {
             "tolerance": tolerance,
@@ -78,7 +73,7 @@ def summarise(name: str, shared: Shared, footprints: Layer, pieces: pd.DataFrame
         },
         "counts": {
             "wards": len(verdicts),
-            "footprints": len(footprints.gdf),
+            "footprints": len(layer.footprints.gdf),
             "verdicts": {v: int((verdicts["verdict"] == v).sum()) for v in VERDICTS},
             "council_methods": {k: int(v) for k, v in
                                 ward_council["council_method"].value_counts().items()},
@@ -94,14 +89,15 @@ def summarise(name: str, shared: Shared, footprints: Layer, pieces: pd.DataFrame
             "population": int(uncertain["population"].sum()) if have_population else None,
         },
         "warnings": warnings,
-        "timings_s": dict(timer.seconds),
+        "timings_s": dict(work.timer.seconds),
     }
     if blocks is not None:
-        summary["blocks"] = block_summary(blocks, shared)
+        summary["blocks"] = block_summary(blocks, work)
     return summary
 
 
 def population_method(notes: dict[str, Any], blocks: pd.DataFrame | None) -> str:
+    """How residents were given to wards and footprints, in words."""
     if blocks is None:
         return "none (area only)"
     wards = "ONS lookup where it covers the ward, else geometry" if "block_wards" in notes \
@@ -111,22 +107,23 @@ def population_method(notes: dict[str, Any], blocks: pd.DataFrame | None) -> str
     return f"blocks to wards: {wards}; blocks to footprints: {footprints}"
 
 
-def block_summary(blocks: pd.DataFrame, shared: Shared) -> dict[str, Any]:
+def block_summary(blocks: pd.DataFrame, work: WardWork) -> dict[str, Any]:
+    """How the blocks were placed, and how often geometry disagrees with the lookups."""
     population = blocks["population"].fillna(0)
     compared = blocks["ward_method"] == "lookup"
     disagree = compared & (blocks["ward_geometric"].fillna("") != blocks["ward"].fillna(""))
     f_compared = blocks["footprint_method"] == "lookup"
     f_disagree = f_compared & (blocks["footprint_geometric"].fillna("")
                                != blocks["footprint"].fillna(""))
-    assignment = shared.ward_assignment
+    assignment = work.assignment
     return {
         "blocks": len(blocks),
         "ward_methods": {k: int(v) for k, v in blocks["ward_method"].value_counts().items()},
         "footprint_methods": {k: int(v) for k, v in
                               blocks["footprint_method"].value_counts().items()},
         "wards_not_covered_by_lookup": (
-            len(set(shared.wards.gdf["code"]) - assignment.covered)
-            if assignment is not None and shared.block_wards is not None else None),
+            len(set(work.wards.gdf["code"]) - assignment.covered)
+            if assignment is not None and work.inputs.block_wards is not None else None),
         "residents_counted": int(population.sum()),
         "residents_in_no_ward": int(population[blocks["ward"].isna()].sum()),
         "agreement": {

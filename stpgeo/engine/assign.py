@@ -77,10 +77,6 @@ class Assignment:
     covered: frozenset[str]
     """Targets the lookup covers (empty without a lookup)."""
 
-    def counts(self) -> dict[str, int]:
-        """How many blocks each method placed."""
-        return {k: int(v) for k, v in self.table["method"].value_counts().items()}
-
 
 def assign_blocks(blocks: Sequence[str], overlaps: pd.DataFrame, targets: Collection[str],
                   lookup: pd.Series | None = None) -> Assignment:

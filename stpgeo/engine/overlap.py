@@ -56,9 +56,6 @@ CHUNK = 2_000
 CLIP_RATIO = 4
 CLIP_MIN_COORDS = 500
 
-TABLE_COLUMNS = ["left", "right", "left_index", "right_index", "area_m2", "left_share",
-                 "right_share"]
-
 
 def _frame(layer: Layer | gpd.GeoDataFrame, side: str) -> gpd.GeoDataFrame:
     frame = layer.polygons if isinstance(layer, Layer) else layer

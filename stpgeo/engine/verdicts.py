@@ -33,6 +33,33 @@ import pandas as pd
 WHOLE_BLOCK = 0.9
 
 VERDICTS = ("within", "outside_home", "split", "no_footprint", "unknown_council")
+#: Verdicts of wards that do not lie wholly in their council's home footprints.
+FLAGGED = ("outside_home", "split")
+
+
+def is_real(pieces: pd.DataFrame) -> pd.Series:
+    """Which pieces count as a ward lying in a footprint: not slivers, not uncertain."""
+    return (pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")
+
+
+def real_pieces(pieces: pd.DataFrame) -> pd.DataFrame:
+    """The pieces that count as a ward lying in a footprint (see :func:`is_real`)."""
+    return pieces[is_real(pieces)]
+
+
+def is_uncertain(pieces: pd.DataFrame) -> pd.Series:
+    """Which pieces the tolerance alone would count but only cut blocks support."""
+    return (pieces["kind"] == "split") & (pieces["confidence"] == "uncertain")
+
+
+def is_flagged(verdicts: pd.DataFrame) -> pd.Series:
+    """Which wards lie wholly or partly outside their council's home footprints."""
+    return verdicts["verdict"].isin(FLAGGED)
+
+
+def flagged_wards(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The rows of wards lying wholly or partly outside their home footprints."""
+    return verdicts[is_flagged(verdicts)]
 
 
 def piece_table(overlaps: pd.DataFrame, blocks: pd.DataFrame | None, *, tolerance: float
@@ -125,7 +152,7 @@ def ward_verdicts(pieces: pd.DataFrame, ward_codes: pd.Index, councils: pd.Serie
     """
     council = councils.reindex(ward_codes)
     home = council.map(lambda c: homes.get(c, []) if isinstance(c, str) else [])
-    real = pieces[(pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")]
+    real = real_pieces(pieces)
     home_of_piece = real["ward_code"].map(home)
     in_home = [f in h for f, h in zip(real["footprint_code"], home_of_piece, strict=True)]
     real = real.assign(in_home=in_home)
@@ -137,21 +164,43 @@ def ward_verdicts(pieces: pd.DataFrame, ward_codes: pd.Index, councils: pd.Serie
         ["unknown_council", "no_footprint", "within", "outside_home"], default="split")
 
     best = pieces[pieces["best"]].set_index("ward_code").reindex(ward_codes)
-    in_other = [f not in home.get(w, []) for w, f in
-                zip(pieces["ward_code"], pieces["footprint_code"], strict=True)]
-    outside = pieces[in_other].groupby("ward_code")[["population_share", "area_share"]].sum(
-        min_count=1).reindex(ward_codes)
-    has_people = best["population_share"].notna().to_numpy()
-    share_outside = np.where(has_people, outside["population_share"].fillna(0.0),
-                             outside["area_share"].fillna(0.0))
     return pd.DataFrame({
         "home_footprint_codes": home.to_numpy(),
         "best_footprint_code": best["footprint_code"].to_numpy(),
         "best_area_share": best["area_share"].to_numpy(),
         "best_population_share": best["population_share"].to_numpy(),
         "verdict": verdict,
-        "share_outside_home": np.where(council.isna(), np.nan, share_outside),
+        "share_outside_home": share_outside_home(pieces, home.where(council.notna())).to_numpy(),
     }, index=ward_codes)
+
+
+def share_outside_home(pieces: pd.DataFrame, homes: pd.Series) -> pd.Series:
+    """Each ward's share of residents (else area) in footprints that are not home.
+
+    Parameters
+    ----------
+    pieces
+        ``ward_code, footprint_code, area_share, population_share`` (slivers included).
+    homes
+        Ward code → list of its council's home footprint codes; NaN for a ward of
+        unknown council (its share is then NaN too).
+
+    Notes
+    -----
+    ``share(W) = Σ share(W ∩ F) over footprints F not home to W's council``, with
+    population shares when the ward's residents are known, else area shares.
+    """
+    known = homes.map(lambda h: h if isinstance(h, list) else [])
+    in_other = [f not in known.get(w, []) for w, f in
+                zip(pieces["ward_code"], pieces["footprint_code"], strict=True)]
+    outside = pieces[in_other].groupby("ward_code")[["population_share", "area_share"]].sum(
+        min_count=1).reindex(homes.index)
+    has_people = (pieces["population_share"].notna().groupby(pieces["ward_code"]).any()
+                  .reindex(homes.index, fill_value=False).to_numpy())
+    share = np.where(has_people, outside["population_share"].fillna(0.0),
+                     outside["area_share"].fillna(0.0))
+    return pd.Series(np.where(homes.isna(), np.nan, share), index=homes.index,
+                     name="share_outside_home")
 
 
 def _join(codes: object) -> str:
@@ -167,7 +216,7 @@ def council_table(pieces: pd.DataFrame, verdicts: pd.DataFrame, councils: pd.Ser
     population.
     """
     known = councils.dropna()
-    real = pieces[(pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")]
+    real = real_pieces(pieces)
     real = real.assign(council=real["ward_code"].map(known)).dropna(subset=["council"])
     outside = real[[f not in homes.get(c, []) for c, f in
                     zip(real["council"], real["footprint_code"], strict=True)]]
@@ -207,7 +256,7 @@ def footprint_table(pieces: pd.DataFrame, councils: pd.Series, footprints: pd.Da
         ``code``, ``name`` and ``population`` (all residents of its blocks; NaN
         without population) of every footprint.
     """
-    real = pieces[(pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")]
+    real = real_pieces(pieces)
     real = real.assign(council=real["ward_code"].map(councils.dropna())).dropna(
         subset=["council"])
     spread = real.groupby("council")["footprint_code"].agg(set)

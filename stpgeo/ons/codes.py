@@ -59,6 +59,24 @@ KIND_TITLES: dict[str, str] = {
     "constituency": "Westminster constituency",
 }
 
+#: Short labels for legends and headings.
+SHORT_TITLES: dict[str, str] = {"stp": "STP", "ccg": "CCG", "ward": "Ward", "council": "Council"}
+
+
+def short_title(kind: str | None, vintage: int | None = None) -> str | None:
+    """A short label for a kind of area and its vintage, or None for kinds without one.
+
+    Examples
+    --------
+    >>> short_title("stp", 2017), short_title("ward"), short_title("lsoa")
+    ('STP 2017', 'Ward', None)
+    """
+    title = SHORT_TITLES.get(kind or "")
+    if title is None:
+        return None
+    return f"{title} {vintage}" if vintage else title
+
+
 #: ONS field-name prefixes and the kind of area they name.
 FIELD_KINDS: dict[str, str] = {
     "OA": "output area",
@@ -81,9 +99,6 @@ FIELD_KINDS: dict[str, str] = {
     "CALNCV": "cancer alliance",
     "CTRY": "country",
 }
-
-#: Kinds whose areas are footprints of the NHS.
-FOOTPRINT_KINDS = frozenset({"ccg", "stp"})
 
 _ONS_FIELD = re.compile(r"^(?P<geo>[A-Za-z]+?)(?P<yy>\d{2})(?P<part>CD|NM)$", re.IGNORECASE)
 

@@ -1,18 +1,19 @@
-"""How results look in Jupyter: compact HTML summaries rendered from Jinja2 templates.
+"""How results look in Jupyter: compact HTML summaries.
 
 :class:`~stpgeo.analysis.result.Analysis` and :class:`~stpgeo.io.layer.Layer` define
-``_repr_html_`` through these functions; the templates live in
-``stpgeo/outputs/templates/`` as package data. Everything shown is also available as plain
-DataFrames on the objects themselves.
+``_repr_html_`` through these functions (imported lazily: the objects live in lower
+layers); the templates are rendered by :mod:`.html`. Everything shown is also
+available as plain DataFrames on the objects themselves.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 import pandas as pd
+
+from stpgeo.engine.verdicts import flagged_wards
+from stpgeo.outputs.html import environment, share
 
 if TYPE_CHECKING:
     from stpgeo.analysis.result import Analysis
@@ -22,37 +23,11 @@ if TYPE_CHECKING:
 HEAD = 8
 
 
-@cache
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment for stpgeo's templates (HTML autoescaped)."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("stpgeo.outputs", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
-    env.filters["number"] = _number
-    env.filters["share"] = _share
-    return env
-
-
-def _number(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
-
-
-def _share(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return f"{100 * float(value):.1f}%"
-
-
 def _table(frame: pd.DataFrame, limit: int = HEAD) -> dict[str, Any]:
     head = frame.head(limit).astype(object)
     for column in head.columns:
         if str(column).endswith("_share"):
-            head[column] = head[column].map(_share)
+            head[column] = head[column].map(share)
     return {"columns": list(frame.columns), "rows": head.where(head.notna(), "").to_numpy()
             .tolist(), "total": len(frame)}
 
@@ -60,7 +35,7 @@ def _table(frame: pd.DataFrame, limit: int = HEAD) -> dict[str, Any]:
 def analysis_html(analysis: Analysis) -> str:
     """A compact HTML summary of an analysis: counts, flagged wards, table heads."""
     verdicts = analysis.ward_verdicts
-    flagged = verdicts[verdicts["verdict"].isin(["outside_home", "split"])]
+    flagged = flagged_wards(verdicts)
     return environment().get_template("analysis_repr.html.j2").render(
         name=analysis.name, summary=analysis.summary, counts=analysis.verdict_counts(),
         flagged=_table(flagged[["ward_code", "ward_name", "council_name",

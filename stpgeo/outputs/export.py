@@ -17,33 +17,12 @@ import pandas as pd
 import pyogrio
 
 from stpgeo.analysis.result import COUNCILS, FOOTPRINTS, WARD_FOOTPRINTS, WARD_VERDICTS, Analysis
+from stpgeo.engine.verdicts import flagged_wards
 from stpgeo.outputs.findings import council_findings, national_findings
+from stpgeo.outputs.scope import scope_tables
 
 #: Layers of the GeoPackage, per analysis (prefixed with the analysis name).
 GPKG_LAYERS = ("ward_verdicts", "pieces", "footprints")
-
-
-def _in_scope(analysis: Analysis, wards: Collection[str] | None) -> dict[str, pd.DataFrame]:
-    """The analysis's tables and layers restricted to some wards (all when None)."""
-    if wards is None:
-        return {"ward_verdicts": analysis.wards_gdf, "pieces": analysis.pieces_gdf,
-                "footprints": analysis.footprints_gdf, "ward_footprints": analysis.ward_footprints,
-                "verdicts": analysis.ward_verdicts, "councils": analysis.councils,
-                "footprint_table": analysis.footprints}
-    wards = set(wards)
-    verdicts = analysis.ward_verdicts[analysis.ward_verdicts["ward_code"].isin(wards)]
-    pieces = analysis.ward_footprints[analysis.ward_footprints["ward_code"].isin(wards)]
-    councils = set(verdicts["council_code"])
-    touched = set(pieces["footprint_code"])
-    return {
-        "ward_verdicts": analysis.wards_gdf[analysis.wards_gdf["ward_code"].isin(wards)],
-        "pieces": analysis.pieces_gdf[analysis.pieces_gdf["ward_code"].isin(wards)],
-        "footprints": analysis.footprints_gdf[analysis.footprints_gdf["code"].isin(touched)],
-        "ward_footprints": pieces, "verdicts": verdicts,
-        "councils": analysis.councils[analysis.councils["council_code"].isin(councils)],
-        "footprint_table": analysis.footprints[analysis.footprints["footprint_code"]
-                                               .isin(touched)],
-    }
 
 
 def write_geopackage(analyses: Sequence[Analysis], path: Path,
@@ -54,9 +33,9 @@ def write_geopackage(analyses: Sequence[Analysis], path: Path,
     ``<analysis>_footprints`` (e.g. ``stp17_pieces``), in EPSG:27700.
     """
     for analysis in analyses:
-        tables = _in_scope(analysis, wards)
-        for layer in GPKG_LAYERS:
-            frame = tables[layer]
+        tables = scope_tables(analysis, wards)
+        for layer, frame in zip(GPKG_LAYERS, (tables.wards_gdf, tables.pieces_gdf,
+                                              tables.footprints_gdf), strict=True):
             pyogrio.write_dataframe(frame, path, layer=f"{analysis.name}_{layer}",
                                     driver="GPKG")
     return path
@@ -67,12 +46,12 @@ def write_spreadsheets(analyses: Sequence[Analysis], folder: Path,
     """Write the four tables of each analysis as Excel-friendly CSV (UTF-8 with BOM)."""
     written = []
     for analysis in analyses:
-        tables = _in_scope(analysis, wards)
+        tables = scope_tables(analysis, wards)
         for name, frame, columns in (
-                ("ward_footprints", tables["ward_footprints"], WARD_FOOTPRINTS),
-                ("ward_verdicts", tables["verdicts"], WARD_VERDICTS),
-                ("councils", tables["councils"], COUNCILS),
-                ("footprints", tables["footprint_table"], FOOTPRINTS)):
+                ("ward_footprints", tables.ward_footprints, WARD_FOOTPRINTS),
+                ("ward_verdicts", tables.ward_verdicts, WARD_VERDICTS),
+                ("councils", tables.councils, COUNCILS),
+                ("footprints", tables.footprints, FOOTPRINTS)):
             path = folder / f"{analysis.name}_{name}.csv"
             frame[columns].to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
             written.append(path)
@@ -88,8 +67,7 @@ def markdown_summary(analyses: Sequence[Analysis], *, council: str | None = None
         sentences = (council_findings(analysis, council) if council
                      else national_findings(analysis))
         lines += [f"- {s}" for s in sentences] + [""]
-        verdicts = _in_scope(analysis, wards)["verdicts"]
-        flagged = verdicts[verdicts["verdict"].isin(["outside_home", "split"])]
+        flagged = flagged_wards(scope_tables(analysis, wards).ward_verdicts)
         if len(flagged):
             table = flagged[["ward_code", "ward_name", "council_name", "best_footprint_name",
                              "best_population_share", "best_area_share", "verdict"]].copy()

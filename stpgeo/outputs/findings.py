@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from stpgeo.analysis.result import Analysis
-from stpgeo.errors import StpgeoError, preview
+from stpgeo.engine.verdicts import flagged_wards, real_pieces
 
 
 def plural(n: int, noun: str) -> str:
@@ -30,22 +30,6 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series:
-    """The row of ``table`` whose ``<what>_code`` or ``<what>_name`` (any case) is ``value``."""
-    match = table[(table[f"{what}_code"] == value)
-                  | (table[f"{what}_name"].str.lower() == value.lower())]
-    if match.empty:
-        raise StpgeoError(f"no {what} {value!r} in the analysis; {what}s include "
-                          f"{preview(table[f'{what}_name'], 8)}",
-                          fix=f"give a {what} code or name, e.g. {example}")
-    return match.iloc[0]
-
-
-def find_council(analysis: Analysis, council: str) -> pd.Series:
-    """A council's row of ``analysis.councils``, by code or name (case-insensitive)."""
-    return _find(analysis.councils, "council", council, "E08000025 or Birmingham")
-
-
 def council_findings(analysis: Analysis, council: str) -> list[str]:
     """Sentences on one council: its home footprints and the wards outside them.
 
@@ -55,21 +39,20 @@ def council_findings(analysis: Analysis, council: str) -> list[str]:
     ["7 of Birmingham's 40 wards, home to 271,000 residents, lie wholly or partly in The
      Black Country rather than Birmingham and Solihull: ..."]
     """
-    row = find_council(analysis, council)
+    row = analysis.find_council(council)
     footprint_names = dict(zip(analysis.footprints["footprint_code"],
                                analysis.footprints["footprint_name"], strict=True))
     homes = _names(row["home_footprint_codes"], footprint_names)
     verdicts = analysis.ward_verdicts[analysis.ward_verdicts["council_code"]
                                       == row["council_code"]]
-    flagged = verdicts[verdicts["verdict"].isin(["outside_home", "split"])]
+    flagged = flagged_wards(verdicts)
     name = row["council_name"]
     home_text = _and(homes)
     if flagged.empty:
         return [f"All {plural(int(row['n_wards']), 'ward')} of {name} lie in its home "
                 f"footprint{'s' if len(homes) > 1 else ''}, {home_text}."]
-    pieces = analysis.ward_footprints
+    pieces = real_pieces(analysis.ward_footprints)
     away = pieces[pieces["ward_code"].isin(flagged["ward_code"])
-                  & (pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")
                   & ~pieces["footprint_code"].isin(row["home_footprint_codes"].split(";"))]
     others = _and(sorted({footprint_names.get(c, c) for c in away["footprint_code"]}))
     residents = _ward_residents(analysis, flagged["ward_code"])
@@ -119,15 +102,9 @@ def national_findings(analysis: Analysis) -> list[str]:
     return sentences
 
 
-def find_footprint(analysis: Analysis, footprint: str) -> pd.Series:
-    """A footprint's row of ``analysis.footprints``, by code or name (case-insensitive)."""
-    return _find(analysis.footprints, "footprint", footprint,
-                 "E54000016 or The Black Country")
-
-
 def footprint_findings(analysis: Analysis, footprint: str) -> list[str]:
     """Sentences on one footprint: the councils wholly and partly inside it."""
-    row = find_footprint(analysis, footprint)
+    row = analysis.find_footprint(footprint)
     names = dict(zip(analysis.councils["council_code"], analysis.councils["council_name"],
                      strict=True))
     whole = _names(row["councils_whole"], names)

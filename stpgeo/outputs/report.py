@@ -28,17 +28,17 @@ import pandas as pd
 from stpgeo._types import PathLike
 from stpgeo._version import __version__
 from stpgeo.analysis.result import Analysis
+from stpgeo.engine.verdicts import flagged_wards
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_folder
 from stpgeo.outputs.analyses import AnalysesInput, as_analyses
-from stpgeo.outputs.display import environment
-from stpgeo.outputs.export import _in_scope, markdown_summary, write_geopackage, write_spreadsheets
+from stpgeo.outputs.export import markdown_summary, write_geopackage, write_spreadsheets
 from stpgeo.outputs.findings import council_findings, footprint_findings, national_findings
+from stpgeo.outputs.html import environment
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.maps.assets import Assets
-from stpgeo.outputs.maps.features import analysis_label
-from stpgeo.outputs.scope import Scope, choose_scope
+from stpgeo.outputs.scope import Scope, ScopedTables, choose_scope, scope_tables
 from stpgeo.outputs.static_map import static_map
 
 
@@ -67,16 +67,15 @@ def _findings(analysis: Analysis, scope: Scope, council: str | None,
         except StpgeoError:  # the footprint belongs to another analysis's layer
             counts = analysis.ward_verdicts[analysis.ward_verdicts["ward_code"]
                                             .isin(scope.wards)]["verdict"].value_counts()
-            return [f"In {scope.title}, against {analysis_label(analysis)}: "
+            return [f"In {scope.title}, against {analysis.label}: "
                     + ", ".join(f"{n:,} wards {v}" for v, n in counts.items()) + "."]
     return national_findings(analysis)
 
 
-def _flagged(analysis: Analysis, tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    verdicts = tables["verdicts"]
-    flagged = verdicts[verdicts["verdict"].isin(["outside_home", "split"])]
+def _flagged(analysis: Analysis, tables: ScopedTables) -> list[dict[str, Any]]:
+    flagged = flagged_wards(tables.ward_verdicts)
     population = analysis.wards_gdf.set_index("ward_code")["population"]
-    pieces = tables["ward_footprints"]
+    pieces = tables.ward_footprints
     rows = []
     for ward in _records(flagged.sort_values(["council_name", "ward_name"])):
         others = pieces[(pieces["ward_code"] == ward["ward_code"])
@@ -141,21 +140,21 @@ def _checks(summary: dict[str, Any]) -> list[str]:
 
 def _section(analysis: Analysis, scope: Scope, council: str | None,
              footprint: str | None) -> dict[str, Any]:
-    tables = _in_scope(analysis, scope.wards)
+    tables = scope_tables(analysis, scope.wards)
     footprint_names = dict(zip(analysis.footprints["footprint_code"],
                                analysis.footprints["footprint_name"], strict=True))
     council_names = dict(zip(analysis.councils["council_code"],
                              analysis.councils["council_name"], strict=True))
-    councils = _records(tables["councils"])
+    councils = _records(tables.councils)
     for row in councils:
         row["homes"] = _names(row["home_footprint_codes"], footprint_names)
         row["touched"] = _names(row["footprint_codes"], footprint_names)
-    footprints = _records(tables["footprint_table"])
+    footprints = _records(tables.footprints)
     for row in footprints:
         row["whole"] = _names(row["councils_whole"], council_names)
         row["partial"] = _names(row["councils_partial"], council_names)
     summary = analysis.summary
-    return {"name": analysis.name, "label": analysis_label(analysis),
+    return {"name": analysis.name, "label": analysis.label,
             "findings": _findings(analysis, scope, council, footprint),
             "flagged": _flagged(analysis, tables), "councils": councils,
             "footprints": footprints, "inputs": _inputs(summary), "lookups": _lookups(summary),

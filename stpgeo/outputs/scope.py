@@ -21,14 +21,15 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import geopandas as gpd
 import pandas as pd
 
 from stpgeo.analysis.result import Analysis
+from stpgeo.engine.verdicts import real_pieces
 from stpgeo.errors import StpgeoError, preview
-from stpgeo.outputs.findings import find_council
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,6 @@ class Scope:
     focus: str | None = None
 
 
-def _real(pieces: pd.DataFrame) -> pd.DataFrame:
-    """Pieces that count as a ward lying in a footprint (not slivers, not uncertain)."""
-    return pieces[(pieces["kind"] == "split") & (pieces["confidence"] != "uncertain")]
-
-
 def _council_of(analysis: Analysis) -> pd.Series:
     """Ward code → council code, without wards of unknown council."""
     verdicts = analysis.ward_verdicts.set_index("ward_code")["council_code"]
@@ -81,10 +77,10 @@ def _scope(analyses: Sequence[Analysis], title: str, councils: set[str], *,
 def council_scope(analyses: Sequence[Analysis], council: str) -> Scope:
     """A council (code or name) and every council sharing a footprint with it."""
     primary = analyses[0]
-    row = find_council(primary, council)
+    row = primary.find_council(council)
     code = str(row["council_code"])
     council_of = _council_of(primary)
-    real = _real(primary.ward_footprints)
+    real = real_pieces(primary.ward_footprints)
     own = real[real["ward_code"].map(council_of) == code]
     shared = real[real["footprint_code"].isin(own["footprint_code"])]
     councils = {code} | set(shared["ward_code"].map(council_of).dropna())
@@ -101,7 +97,7 @@ def footprint_scope(analyses: Sequence[Analysis], footprint: str) -> Scope:
         if match.empty:
             continue
         code, name = match.iloc[0][["footprint_code", "footprint_name"]]
-        real = _real(analysis.ward_footprints)
+        real = real_pieces(analysis.ward_footprints)
         inside = real.loc[real["footprint_code"] == code, "ward_code"]
         councils = set(inside.map(_council_of(analysis)).dropna())
         return _scope(analyses, f"{name} and its councils", councils)
@@ -136,3 +132,45 @@ def choose_scope(analyses: Sequence[Analysis], *, council: str | None = None,
     if footprint is not None:
         return footprint_scope(analyses, footprint)
     return whole_scope(analyses)
+
+
+@dataclass(frozen=True)
+class ScopedTables:
+    """An analysis's tables and layers restricted to the wards of a scope.
+
+    Attributes
+    ----------
+    ward_verdicts, ward_footprints, councils, footprints
+        The four tables: the wards in scope, their pieces, their councils and the
+        footprints their pieces touch.
+    wards_gdf, pieces_gdf, footprints_gdf
+        The same as layers.
+    """
+
+    ward_verdicts: pd.DataFrame
+    ward_footprints: pd.DataFrame
+    councils: pd.DataFrame
+    footprints: pd.DataFrame
+    wards_gdf: gpd.GeoDataFrame
+    pieces_gdf: gpd.GeoDataFrame
+    footprints_gdf: gpd.GeoDataFrame
+
+
+def scope_tables(analysis: Analysis, wards: Collection[str] | None) -> ScopedTables:
+    """The analysis's tables and layers restricted to some wards (all when None)."""
+    if wards is None:
+        return ScopedTables(analysis.ward_verdicts, analysis.ward_footprints, analysis.councils,
+                            analysis.footprints, analysis.wards_gdf, analysis.pieces_gdf,
+                            analysis.footprints_gdf)
+    wards = set(wards)
+    verdicts = analysis.ward_verdicts[analysis.ward_verdicts["ward_code"].isin(wards)]
+    pieces = analysis.ward_footprints[analysis.ward_footprints["ward_code"].isin(wards)]
+    councils = set(verdicts["council_code"])
+    touched = set(pieces["footprint_code"])
+    return ScopedTables(
+        ward_verdicts=verdicts, ward_footprints=pieces,
+        councils=analysis.councils[analysis.councils["council_code"].isin(councils)],
+        footprints=analysis.footprints[analysis.footprints["footprint_code"].isin(touched)],
+        wards_gdf=analysis.wards_gdf[analysis.wards_gdf["ward_code"].isin(wards)],
+        pieces_gdf=analysis.pieces_gdf[analysis.pieces_gdf["ward_code"].isin(wards)],
+        footprints_gdf=analysis.footprints_gdf[analysis.footprints_gdf["code"].isin(touched)])

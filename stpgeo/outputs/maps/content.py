@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from stpgeo.analysis.result import Analysis
+from stpgeo.engine.verdicts import is_uncertain
 from stpgeo.errors import StpgeoError
 from stpgeo.outputs.maps.features import feature_collection, map_metadata, ward_properties
 from stpgeo.outputs.maps.geometry import auto_tolerance, dissolve, simplify_coverage, to_lonlat
@@ -66,8 +67,7 @@ def _geometry_of(frame: gpd.GeoDataFrame, codes: Sequence[str]) -> gpd.GeoSeries
 def _uncertain(analysis: Analysis, wards: gpd.GeoSeries, *, tolerance: float) -> str | None:
     """The uncertain pieces of these wards, clipped to the simplified wards."""
     pieces = analysis.pieces_gdf
-    pieces = pieces[(pieces["kind"] == "split") & (pieces["confidence"] == "uncertain")
-                    & pieces["ward_code"].isin(wards.index)]
+    pieces = pieces[is_uncertain(pieces) & pieces["ward_code"].isin(wards.index)]
     if pieces.empty:
         return None
     clipped = shapely.intersection(np.asarray(pieces.geometry.values, dtype=object),

@@ -1,11 +1,13 @@
 """The map's data: GeoJSON features with what the tooltips and popups show.
 
-Each ward carries, per analysis, its verdict, its share of residents outside the
-home footprint and its rows of ``ward_footprints.csv`` (footprint, area, area
-share, residents, population share, kind, confidence), in a compact form that the
-map's JavaScript turns into the tooltip and the popup: one copy of the data for
-every way of colouring the wards. Names shared by many wards (councils,
-footprints) are sent once, in the map's metadata.
+Each ward carries, per analysis (``analyses``), its ``verdict``, its
+``share_outside_home`` and its ``pieces``: its rows of ``ward_footprints.csv``
+(the fields :data:`PIECE_FIELDS`), which the map's JavaScript turns into the
+tooltip and the popup — one copy of the data for every way of colouring the wards.
+To keep the file small each piece is sent as a list of values; the field names
+are sent once, in the map's metadata (``pieceFields``), and the script reads every
+value by its name. Names shared by many wards (councils, footprints) are sent
+once, in the metadata too.
 
 Examples
 --------
@@ -30,7 +32,11 @@ from stpgeo.outputs.scope import Scope
 
 #: Decimal places kept for shares (0.0001 = 0.01%).
 SHARE_DECIMALS = 4
-_KIND_LABELS = {"stp": "STP", "ccg": "CCG", "ward": "Ward", "council": "Council"}
+#: The fields of each piece sent to the map: the columns of ``ward_footprints.csv``
+#: but the ward's code and name (the feature has them) and the footprint's name (in
+#: the metadata).
+PIECE_FIELDS = [c for c in WARD_FOOTPRINTS if c not in ("ward_code", "ward_name",
+                                                       "footprint_name")]
 
 
 def feature_collection(geometries: Sequence[Any] | np.ndarray,
@@ -60,45 +66,44 @@ def _text(value: object) -> str:
     return "" if value is None or value is pd.NA or pd.isna(value) else str(value)
 
 
-def analysis_label(analysis: Analysis) -> str:
-    """A short label for an analysis's footprint layer, e.g. ``'STP 2017'``."""
-    footprints = analysis.summary.get("inputs", {}).get("footprints", {})
-    kind = _KIND_LABELS.get(footprints.get("kind") or "")
-    if kind is None:
-        return analysis.name
-    return f"{kind} {footprints['vintage']}" if footprints.get("vintage") else kind
+def _value(field: str, value: object) -> object:
+    """A piece's value as the map gets it: counts whole, shares rounded, text as text."""
+    if field in ("area_m2", "population"):
+        return _number(value)
+    if field.endswith("_share"):
+        return _number(value, SHARE_DECIMALS)
+    return _text(value)
 
 
-def _rows(analysis: Analysis, wards: Sequence[str]) -> dict[str, list[list[Any]]]:
-    """Each ward's rows of ward_footprints.csv, largest piece first, compacted."""
+def _pieces(analysis: Analysis, wards: Sequence[str]) -> dict[str, list[list[Any]]]:
+    """Each ward's rows of ward_footprints.csv (values of :data:`PIECE_FIELDS`), largest
+    piece first."""
     table = analysis.ward_footprints
     table = table[table["ward_code"].isin(wards)].sort_values(
         ["ward_code", "area_share"], ascending=[True, False])
     rows: dict[str, list[list[Any]]] = defaultdict(list)
-    for ward, code, area, area_share, people, people_share, kind, confidence in zip(
-            *(table[c] for c in WARD_FOOTPRINTS if c not in ("ward_name", "footprint_name")),
-            strict=True):
-        rows[ward].append([code, _number(area), _number(area_share, SHARE_DECIMALS),
-                           _number(people), _number(people_share, SHARE_DECIMALS),
-                           _text(kind), _text(confidence)])
+    for ward, *values in zip(table["ward_code"], *(table[f] for f in PIECE_FIELDS),
+                             strict=True):
+        rows[ward].append([_value(f, v) for f, v in zip(PIECE_FIELDS, values, strict=True)])
     return rows
 
 
 def ward_properties(analyses: Sequence[Analysis], wards: Sequence[str]) -> list[dict[str, Any]]:
-    """The properties of each ward feature: code, name, council and, per analysis,
-    verdict (``v``), share outside the home footprint (``s``) and pieces (``p``)."""
+    """The properties of each ward feature: ``code``, ``name``, ``council`` and, per
+    analysis (``analyses``), ``verdict``, ``share_outside_home`` and ``pieces``."""
     first = analyses[0].wards_gdf.set_index("ward_code").loc[list(wards)]
     per_analysis = []
     for analysis in analyses:
         table = analysis.wards_gdf.set_index("ward_code").reindex(list(wards))
-        rows = _rows(analysis, wards)
+        pieces = _pieces(analysis, wards)
         per_analysis.append([
-            {"v": verdict, "s": _number(share, SHARE_DECIMALS), "p": rows.get(ward, [])}
+            {"verdict": verdict, "share_outside_home": _number(share, SHARE_DECIMALS),
+             "pieces": pieces.get(ward, [])}
             for ward, verdict, share in zip(wards, table["verdict"].map(_text),
                                             table["share_outside_home"], strict=True)])
     councils = first["council_code"].fillna("")
     return [{"code": ward, "name": name, "council": council,
-             "a": [views[i] for views in per_analysis]}
+             "analyses": [views[i] for views in per_analysis]}
             for i, (ward, name, council) in enumerate(zip(wards, first["ward_name"], councils,
                                                           strict=True))]
 
@@ -111,10 +116,10 @@ def map_metadata(analyses: Sequence[Analysis], scope: Scope) -> dict[str, Any]:
         names = analysis.footprints.set_index("footprint_code")["footprint_name"]
         homes = analysis.councils.set_index("council_code")["home_footprint_codes"]
         described.append({
-            "name": analysis.name, "label": analysis_label(analysis),
+            "name": analysis.name, "label": analysis.label,
             "footprints": {c: str(names.get(c, c)) for c in drawn},
             "homes": {c: [h for h in str(homes.get(c, "")).split(";") if h]
                       for c in scope.councils}})
     return {"analyses": described,
             "councils": {c: str(councils["council_name"].get(c, c)) for c in scope.councils},
-            "columns": WARD_FOOTPRINTS}
+            "columns": WARD_FOOTPRINTS, "pieceFields": PIECE_FIELDS}

@@ -13,7 +13,6 @@ from stpgeo.analysis.result import Analysis
 from stpgeo.outputs import style
 from stpgeo.outputs.findings import council_findings, plural
 from stpgeo.outputs.maps.content import MapContent
-from stpgeo.outputs.maps.features import analysis_label
 from stpgeo.outputs.scope import Scope
 
 
@@ -24,7 +23,7 @@ def lead(analyses: Sequence[Analysis], scope: Scope, content: MapContent) -> lis
         return council_findings(primary, scope.focus)[:1]
     verdicts = primary.ward_verdicts.set_index("ward_code").loc[content.ward_codes, "verdict"]
     counts = verdicts.value_counts()
-    return [f"{plural(len(verdicts), 'ward')} against the {analysis_label(primary)} "
+    return [f"{plural(len(verdicts), 'ward')} against the {primary.label} "
             f"footprints: {counts.get('within', 0):,} within their council's home "
             f"footprints, {counts.get('outside_home', 0):,} wholly outside them, "
             f"{counts.get('split', 0):,} split."]
@@ -38,7 +37,7 @@ def boundary_lines(analyses: Sequence[Analysis], scope: Scope,
         name = content.metadata["councils"].get(scope.focus, scope.focus)
         lines.append({**style.COUNCIL_FOCUS, "label": f"{name} (outline of its wards)"})
     lines.append({**style.COUNCIL, "label": "council (outline of its wards)"})
-    lines += [{**style.footprint_style(i), "label": f"{analysis_label(a)} footprint"}
+    lines += [{**style.footprint_style(i), "label": f"{a.label} footprint"}
               for i, a in enumerate(analyses)]
     return lines
 

@@ -26,7 +26,6 @@ from stpgeo.outputs.analyses import AnalysesInput, as_analyses
 from stpgeo.outputs.maps.assets import Assets, page_assets
 from stpgeo.outputs.maps.content import MapContent, map_content
 from stpgeo.outputs.maps.elements import GeoData, Legend, Outlines, Setup, Wards, WardView
-from stpgeo.outputs.maps.features import analysis_label
 from stpgeo.outputs.maps.legend import legend_content
 from stpgeo.outputs.scope import Scope, choose_scope
 
@@ -59,7 +58,7 @@ def _views(analyses: Sequence[Analysis], wards: Wards) -> list[WardView]:
     """Two ways of colouring the wards per analysis; the primary verdict shown first."""
     views = []
     for i, analysis in enumerate(analyses):
-        label = analysis_label(analysis)
+        label = analysis.label
         views += [WardView(wards, name=f"Verdict ({label})", kind="verdict", analysis=i,
                            show=i == 0),
                   WardView(wards, name=f"Share outside home footprint ({label})",
@@ -70,12 +69,12 @@ def _views(analyses: Sequence[Analysis], wards: Wards) -> list[WardView]:
 def _overlays(analyses: Sequence[Analysis], content: MapContent) -> list[Outlines]:
     """Hatched uncertain pieces, each analysis's footprints, the councils."""
     overlays = [
-        Outlines(GeoData(text), name=f"Uncertain pieces ({analysis_label(analysis)})",
+        Outlines(GeoData(text), name=f"Uncertain pieces ({analysis.label})",
                  options={"pane": "stpgeo-uncertain", "className": "stpgeo-uncertain",
                           "style": style.UNCERTAIN})
         for analysis, text in zip(analyses, content.uncertain, strict=True) if text is not None]
     for i, (analysis, text) in enumerate(zip(analyses, content.footprints, strict=True)):
-        label = analysis_label(analysis)
+        label = analysis.label
         overlays.append(Outlines(GeoData(text), name=f"{label} footprints", options={
             "pane": f"stpgeo-footprints-{min(i, 2)}", "className": "stpgeo-footprint",
             "style": style.footprint_style(i), "tooltip": label}))

@@ -50,26 +50,47 @@
     return bounds.length - 1;
   }
 
-  function pieceNote(row, homes) {
+  /** A ward's pieces as objects: each value under its field name (meta.pieceFields). */
+  function pieces(view, meta) {
+    return view.pieces.map(function (values) {
+      var piece = {};
+      meta.pieceFields.forEach(function (field, i) { piece[field] = values[i]; });
+      return piece;
+    });
+  }
+
+  function pieceNote(piece, homes) {
     var notes = [];
-    if (homes.indexOf(row[0]) >= 0) notes.push("home");
-    if (row[5] === "sliver") notes.push("sliver");
-    if (row[6] === "uncertain") notes.push("uncertain");
+    if (homes.indexOf(piece.footprint_code) >= 0) notes.push("home");
+    if (piece.kind === "sliver") notes.push("sliver");
+    if (piece.confidence === "uncertain") notes.push("uncertain");
     return notes.length ? " (" + notes.join(", ") + ")" : "";
+  }
+
+  /** One cell of a row of ward_footprints.csv, by its column name. */
+  function cell(column, piece, props, analysis) {
+    if (column === "ward_code") return props.code;
+    if (column === "ward_name") return props.name;
+    if (column === "footprint_name") return analysis.footprints[piece.footprint_code] || "";
+    if (column === "area_m2" || column === "population") return number(piece[column]);
+    if (/_share$/.test(column)) return fraction(piece[column]);
+    return piece[column];
   }
 
   function tooltip(props, meta) {
     var html = '<div class="stpgeo-tip"><b>' + esc(props.name) + "</b> " + esc(props.code) +
       "<br>" + esc(meta.councils[props.council] || props.council || "council unknown");
     meta.analyses.forEach(function (analysis, i) {
-      var view = props.a[i];
+      var view = props.analyses[i];
       var homes = analysis.homes[props.council] || [];
       html += '<div class="stpgeo-tip-analysis"><b>' + esc(analysis.label) + ":</b> " +
-        esc(verdictLabel(view.v)) + "<table>";
-      view.p.forEach(function (row) {
-        html += "<tr><td>" + esc(analysis.footprints[row[0]] || row[0]) +
-          esc(pieceNote(row, homes)) + "</td><td>" + percent(row[2]) + " of area</td><td>" +
-          (row[4] === null ? "" : percent(row[4]) + " of residents") + "</td></tr>";
+        esc(verdictLabel(view.verdict)) + "<table>";
+      pieces(view, meta).forEach(function (piece) {
+        var code = piece.footprint_code;
+        html += "<tr><td>" + esc(analysis.footprints[code] || code) +
+          esc(pieceNote(piece, homes)) + "</td><td>" + percent(piece.area_share) +
+          " of area</td><td>" + (piece.population_share === null ? "" :
+          percent(piece.population_share) + " of residents") + "</td></tr>";
       });
       html += "</table></div>";
     });
@@ -84,11 +105,10 @@
         " (" + esc(analysis.label) + ")</p><table><tr>";
       meta.columns.forEach(function (column) { html += "<th>" + esc(column) + "</th>"; });
       html += "</tr>";
-      props.a[i].p.forEach(function (row) {
-        var cells = [props.code, props.name, row[0], analysis.footprints[row[0]] || "",
-          number(row[1]), fraction(row[2]), number(row[3]), fraction(row[4]), row[5], row[6]];
-        html += "<tr>" + cells.map(function (c) { return "<td>" + esc(c) + "</td>"; }).join("") +
-          "</tr>";
+      pieces(props.analyses[i], meta).forEach(function (piece) {
+        html += "<tr>" + meta.columns.map(function (column) {
+          return "<td>" + esc(cell(column, piece, props, analysis)) + "</td>";
+        }).join("") + "</tr>";
       });
       html += "</table>";
     });
@@ -120,11 +140,14 @@
   function fill(kind, analysis) {
     var style = stpgeo.style;
     return function (feature) {
-      var view = feature.properties.a[analysis] || {};
+      var view = feature.properties.analyses[analysis] || {};
       var colour = "#FFFFFF";
-      if (kind === "verdict" && style.verdicts[view.v]) colour = style.verdicts[view.v].colour;
-      if (kind === "share" && view.s !== null && view.s !== undefined) {
-        colour = style.shareColours[shareClass(view.s)];
+      var share = view.share_outside_home;
+      if (kind === "verdict" && style.verdicts[view.verdict]) {
+        colour = style.verdicts[view.verdict].colour;
+      }
+      if (kind === "share" && share !== null && share !== undefined) {
+        colour = style.shareColours[shareClass(share)];
       }
       return L.extend({}, style.ward, { fillColor: colour });
     };

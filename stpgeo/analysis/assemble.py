@@ -1,0 +1,99 @@
+"""From the engine's tables to an :class:`~stpgeo.analysis.result.Analysis`.
+
+The pieces, verdicts and home footprints of one footprint layer become the result's
+tables with names and plain columns (``ward_footprints``, ``ward_verdicts``,
+``councils``, ``footprints``, ``blocks``), its layers (joined from the tables and the
+geometries by :mod:`stpgeo.analysis.layers`, as when a folder is read), the
+conservation checks and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from stpgeo.analysis.layers import footprint_layer, piece_layer, ward_layer
+from stpgeo.analysis.result import WARD_FOOTPRINTS, Analysis
+from stpgeo.analysis.run import LayerWork, WardWork
+from stpgeo.analysis.summary import summarise
+from stpgeo.engine.conservation import check_conservation, conservation_warnings
+from stpgeo.engine.verdicts import council_table, footprint_table
+from stpgeo.geometry.crs import MEASURE_CRS
+
+
+def _verdict_table(work: WardWork, layer: LayerWork) -> pd.DataFrame:
+    """``ward_verdicts.csv``: one row per input ward, with names and plain text lists."""
+    verdicts = layer.verdicts
+    ward_names = work.wards.gdf.set_index("code")["name"]
+    footprint_names = layer.footprints.gdf.set_index("code")["name"]
+    council_code = work.ward_council["council_code"].reindex(verdicts.index)
+    names = work.matches.councils.names
+    return pd.DataFrame({
+        "ward_code": verdicts.index,
+        "ward_name": verdicts.index.map(ward_names),
+        "council_code": council_code.fillna("").to_numpy(),
+        "council_name": [names.get(c, c) if isinstance(c, str) else "" for c in council_code],
+        "home_footprint_codes": [";".join(h) for h in verdicts["home_footprint_codes"]],
+        "best_footprint_code": verdicts["best_footprint_code"].fillna("").to_numpy(),
+        "best_footprint_name": verdicts["best_footprint_code"].map(footprint_names).fillna(
+            "").to_numpy(),
+        "best_area_share": verdicts["best_area_share"].to_numpy(),
+        "best_population_share": verdicts["best_population_share"].to_numpy(),
+        "verdict": verdicts["verdict"].to_numpy(),
+    })
+
+
+def _piece_table(work: WardWork, layer: LayerWork) -> pd.DataFrame:
+    """``ward_footprints.csv``: every piece with its ward's and footprint's names."""
+    pieces = layer.pieces
+    return pieces.assign(
+        ward_name=pieces["ward_code"].map(work.wards.gdf.set_index("code")["name"]),
+        footprint_name=pieces["footprint_code"].map(
+            layer.footprints.gdf.set_index("code")["name"]),
+        population=pd.array(pieces["population"].round(), dtype="Int64"))[WARD_FOOTPRINTS]
+
+
+def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarray,
+             tolerance: float) -> Analysis:
+    """The result of one footprint layer: tables, layers, conservation and summary.
+
+    ``footprint_population`` gives each footprint's residents (all its blocks', in
+    the order of the footprint layer; NaN without population).
+    """
+    council_code = work.ward_council["council_code"]
+    ward_footprints = _piece_table(work, layer)
+    verdicts = _verdict_table(work, layer)
+    councils = council_table(layer.pieces, layer.verdicts, council_code, layer.homes,
+                             work.matches.councils.names)
+    footprint_rows = layer.footprints.gdf[["code", "name"]].assign(
+        population=footprint_population)
+    footprints = footprint_table(layer.pieces, council_code, footprint_rows)
+    blocks = (layer.blocks.assign(population=pd.array(layer.blocks["population"].round(),
+                                                      dtype="Int64"))
+              if layer.blocks is not None else None)
+    ward_shapes = gpd.GeoDataFrame(
+        {"ward_code": work.wards.gdf["code"].to_numpy(),
+         "council_method": work.ward_council["council_method"].reindex(
+             work.wards.gdf["code"]).to_numpy()},
+        geometry=work.wards.gdf.geometry.values, crs=MEASURE_CRS)
+    overlaps = layer.overlaps
+    piece_shapes = gpd.GeoDataFrame(
+        {"ward_code": overlaps["left"].to_numpy(), "footprint_code": overlaps["right"].to_numpy()},
+        geometry=overlaps.geometry.values, crs=MEASURE_CRS)
+    footprint_shapes = gpd.GeoDataFrame({"code": layer.footprints.gdf["code"].to_numpy()},
+                                        geometry=layer.footprints.gdf.geometry.values,
+                                        crs=MEASURE_CRS)
+    with work.timer(f"checking conservation ({layer.name})"):
+        conservation = check_conservation(
+            work.wards, layer.footprints, layer.pieces, verdicts, blocks=layer.blocks,
+            block_layer=work.inputs.blocks, population=work.inputs.population)
+    summary = summarise(work, layer, tolerance=tolerance)
+    summary["conservation"] = conservation
+    summary["warnings"] += conservation_warnings(conservation)
+    return Analysis(
+        ward_footprints=ward_footprints, ward_verdicts=verdicts, councils=councils,
+        footprints=footprints, summary=summary,
+        wards_gdf=ward_layer(verdicts, ward_footprints, blocks, ward_shapes),
+        pieces_gdf=piece_layer(ward_footprints, verdicts, piece_shapes),
+        footprints_gdf=footprint_layer(footprints, footprint_shapes), blocks=blocks)

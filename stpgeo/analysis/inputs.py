@@ -1,0 +1,151 @@
+"""An analysis's inputs, each read once and checked for the role it plays.
+
+Files are read here and only here: a lookup given for two roles (lookup 143 as the
+council lookup and as the block-footprint lookup) is read once and the same table
+serves both; layers, lookups and population tables given as objects are taken as
+they are. Each layer is then checked for its role (:func:`~.checks.check_role`) and
+its codes (:func:`~.checks.check_codes`).
+
+Examples
+--------
+>>> from stpgeo.analysis.options import AnalysisOptions
+>>> inputs = read_inputs("wards.geojson", {"stp17": "stp17.gpkg"},  # doctest: +SKIP
+...                      AnalysisOptions(councils="lookups/143.csv"))
+>>> inputs.footprints["stp17"].kind  # doctest: +SKIP
+'stp'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar, cast
+
+import geopandas as gpd
+import pandas as pd
+
+from stpgeo._types import LayerInput, LookupInput, PopulationInput
+from stpgeo.analysis.checks import check_codes, check_role
+from stpgeo.analysis.options import AnalysisOptions
+from stpgeo.errors import StpgeoError
+from stpgeo.geometry.crs import to_measuring_crs
+from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import read_lookup
+from stpgeo.io.population import read_population
+from stpgeo.io.read import read_layer
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The layers and tables of one analysis run, read and checked.
+
+    Attributes
+    ----------
+    wards
+        The ward (or council) layer.
+    footprints
+        The footprint layers, by the short name of each analysis (``"stp17"``).
+    blocks
+        The building blocks, or None.
+    population
+        Residents per block code, or None.
+    councils, block_wards, block_footprints
+        The lookups given (None for those not given).
+    """
+
+    wards: Layer
+    footprints: dict[str, Layer]
+    blocks: Layer | None = None
+    population: pd.Series | None = None
+    councils: pd.DataFrame | None = None
+    block_wards: pd.DataFrame | None = None
+    block_footprints: pd.DataFrame | None = None
+
+    @property
+    def block_codes(self) -> list[str]:
+        """The codes of the blocks that have a polygon (empty without blocks)."""
+        return self.blocks.polygons["code"].dropna().tolist() if self.blocks else []
+
+
+@dataclass
+class _Reader:
+    """Reads each file once: the same path (with the same reading options) gives the same
+    object."""
+
+    read: dict[tuple[object, ...], object] = field(default_factory=dict)
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        if key not in self.read:
+            self.read[key] = make()
+        return cast(T, self.read[key])
+
+    def layer(self, value: LayerInput, *, role: str, options: AnalysisOptions,
+              name: str | None = None) -> Layer:
+        source = f"{role} {name}" if name else role
+        crs, layer = options.crs(role), options.layer(role)
+        if isinstance(value, Layer):
+            found = value
+        elif isinstance(value, gpd.GeoDataFrame):
+            found = _from_frame(value, source=source, role=role, crs=crs)
+        else:
+            key = ("layer", Path(value).resolve(), crs, layer, role)
+            found = self._once(key, lambda: read_layer(value, crs=crs, layer=layer, role=role))
+        check_role(found, role)
+        return check_codes(found, role)
+
+    def lookup(self, value: LookupInput | None, role: str) -> pd.DataFrame | None:
+        if value is None or isinstance(value, pd.DataFrame):
+            return value
+        return self._once(("lookup", Path(value).resolve()),
+                          lambda: read_lookup(value, role=role))
+
+    def population(self, value: PopulationInput | None) -> pd.Series | None:
+        if value is None or isinstance(value, pd.Series):
+            return value
+        return self._once(("population", Path(value).resolve()),
+                          lambda: read_population(value))
+
+
+def _from_frame(frame: gpd.GeoDataFrame, *, source: str, role: str, crs: str | None) -> Layer:
+    """A layer from a GeoDataFrame with ``code`` and ``name`` columns, in EPSG:27700."""
+    missing = [c for c in ("code", "name") if c not in frame.columns]
+    if missing:
+        raise StpgeoError(f"the {role} GeoDataFrame has no {' or '.join(missing)} column",
+                          source=source, fix="read the file with stpgeo.read_layer, or "
+                          "name the columns 'code' and 'name'")
+    frame = frame.set_crs(crs, allow_override=True) if crs else frame
+    return Layer(to_measuring_crs(frame, source=source, role=role),
+                 source=f"{source} (GeoDataFrame)")
+
+
+def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
+                options: AnalysisOptions) -> Inputs:
+    """Read every input of an analysis once and check each layer for its role.
+
+    Parameters
+    ----------
+    wards
+        The ward (or council) layer: a Layer, a GeoDataFrame or a file.
+    footprints
+        Each footprint layer by the short name of its analysis.
+    options
+        The lookups, blocks, population and reading options.
+    """
+    reader = _Reader()  # in this order, so that the first problem is the one reported
+    ward_layer = reader.layer(wards, role="wards", options=options)
+    blocks = (reader.layer(options.blocks, role="blocks", options=options)
+              if options.blocks is not None else None)
+    population = reader.population(options.population)
+    lookups = {role: reader.lookup(getattr(options, attribute), role) for attribute, role in
+               (("councils", "council lookup"), ("block_wards", "block-ward lookup"),
+                ("block_footprints", "block-footprint lookup"))}
+    return Inputs(
+        wards=ward_layer,
+        footprints={n: reader.layer(f, role="footprints", options=options, name=n)
+                    for n, f in footprints.items()},
+        blocks=blocks, population=population, councils=lookups["council lookup"],
+        block_wards=lookups["block-ward lookup"],
+        block_footprints=lookups["block-footprint lookup"])

@@ -1,0 +1,126 @@
+"""How the lookups meet the layers, decided once per run and before any overlay.
+
+An analysis is refused before the expensive overlays when its inputs cannot fit:
+layers that do not overlap, a council lookup that places nothing, a block lookup
+that covers none of the wards (footprints), a population table with a figure for
+none of the blocks. What passes is kept as :class:`Matches` — each block lookup
+turned into a block → target mapping with notes on its coverage, and the sources
+of councils — so that nothing is matched twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from stpgeo.analysis.checks import check_overlap, check_population_codes, lookup_target_column
+from stpgeo.analysis.council_sources import CouncilSources, council_sources
+from stpgeo.analysis.inputs import Inputs
+from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import matching_column, one_to_one
+
+#: How to fix a block lookup that covers none of the analysed wards / footprints.
+_LOOKUP_FIXES = {
+    "block-ward lookup": "give a block → ward lookup of the wards' vintage (ONS publishes one "
+    "a year, e.g. lookup 114 for 2016 wards, 168 for 2018), or leave out --block-wards to "
+    "place blocks by geometry",
+    "block-footprint lookup": "give a block → footprint lookup of the footprints' vintage "
+    "(e.g. ONS 143 for the CCGs and STPs of April 2017), or leave out --block-footprints to "
+    "place blocks by geometry",
+}
+
+
+@dataclass(frozen=True)
+class LookupMatch:
+    """A block lookup matched to the analysed targets (wards, or one footprint layer).
+
+    Attributes
+    ----------
+    mapping
+        Block code → target code, as the lookup gives it.
+    notes
+        ``file``, ``block_column``, ``target_column``, ``rows``, ``targets_covered``,
+        ``targets_not_covered``, ``lookup_codes_not_analysed``, ``blocks_not_in_lookup``
+        (summary.json → ``inputs.lookups``).
+    """
+
+    mapping: pd.Series
+    notes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Everything decided about the lookups before the overlays.
+
+    Attributes
+    ----------
+    block_wards
+        The block → ward lookup matched to the wards, or None.
+    block_footprints
+        Per footprint layer (by analysis name), the block → footprint lookup matched
+        to it, or None.
+    councils
+        Where each ward's council comes from.
+    """
+
+    block_wards: LookupMatch | None
+    block_footprints: dict[str, LookupMatch | None]
+    councils: CouncilSources
+
+
+def match_lookup(table: pd.DataFrame, block_codes: list[str], targets: Layer, *, role: str,
+                 what: str) -> LookupMatch:
+    """Block → target mapping from a lookup, choosing the columns by their codes.
+
+    A lookup that covers none of the targets is refused (see
+    :func:`~stpgeo.analysis.checks.lookup_target_column`).
+    """
+    source = str(table.attrs.get("source", role))
+    target_codes = set(targets.gdf["code"])
+    block_column = matching_column(table, set(block_codes), source=source,
+                                   role=f"{role} (for the blocks)")
+    target_column = lookup_target_column(table, targets, exclude=block_column, role=role,
+                                         what=what, fix=_LOOKUP_FIXES[role])
+    mapping = one_to_one(table, block_column, target_column, source=source, role=role)
+    listed = set(mapping.dropna().unique())
+    notes = {"file": source, "block_column": block_column, "target_column": target_column,
+             "rows": len(table), "targets_covered": len(target_codes & listed),
+             "targets_not_covered": len(target_codes - listed),
+             "lookup_codes_not_analysed": len(listed - target_codes),
+             "blocks_not_in_lookup": len(set(block_codes) - set(mapping.index))}
+    return LookupMatch(mapping, notes)
+
+
+def match_inputs(inputs: Inputs, *, council_field: str | None) -> Matches:
+    """Check that the inputs fit together and match every lookup to its layers, once.
+
+    Raises
+    ------
+    StpgeoError
+        For layers that do not overlap, a council lookup that places nothing, a block
+        lookup covering none of its targets, or a population table with a figure for
+        none of the blocks.
+    """
+    for layer in inputs.footprints.values():
+        check_overlap(inputs.wards, layer, what="wards and the footprints")
+    block_codes = inputs.block_codes
+    councils = council_sources(
+        inputs.councils, wards=inputs.wards, block_codes=set(block_codes),
+        block_lookups=((inputs.block_footprints, "block-footprint lookup"),
+                       (inputs.block_wards, "block-ward lookup")),
+        council_field=council_field)
+    if inputs.blocks is not None:
+        check_overlap(inputs.wards, inputs.blocks, what="wards and the blocks")
+    if inputs.population is not None:
+        check_population_codes(inputs.population, block_codes)
+    block_footprints = {
+        name: match_lookup(inputs.block_footprints, block_codes, layer,
+                           role="block-footprint lookup", what="footprints")
+        if inputs.block_footprints is not None else None
+        for name, layer in inputs.footprints.items()}
+    block_wards = (match_lookup(inputs.block_wards, block_codes, inputs.wards,
+                                role="block-ward lookup", what="wards")
+                   if inputs.block_wards is not None else None)
+    return Matches(block_wards, block_footprints, councils)
