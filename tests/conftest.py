@@ -26,8 +26,29 @@ def _real_data() -> Path | None:
 REAL_DATA = _real_data()
 
 
+#: Session fixtures that read or analyse the national files: the tests using them share one
+#: worker when the tests run in parallel (pytest -n, --dist loadgroup), so that each is
+#: computed once per run, not once per worker.
+NATIONAL_FIXTURES = frozenset({"lsoa", "clean_lsoa", "stp17", "ccg17", "wards_2013", "england",
+                               "demo"})
+
+
+def _group(item: pytest.Item) -> str | None:
+    """The xdist group of a test: "national" (shared national fixtures), "benchmarks"."""
+    if NATIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "national"
+    if item.nodeid.startswith("tests/test_benchmarks_smoke.py"):
+        return "benchmarks"
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip real-data tests when there is no data, unless CI demands it (then fail)."""
+    """Group tests for parallel runs; skip real-data tests when there is no data, unless CI
+    demands it (then fail)."""
+    for item in items:
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
     if REAL_DATA is not None:
         return
     if os.environ.get("STPGEO_REQUIRE_DATA"):

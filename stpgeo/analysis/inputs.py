@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -64,7 +65,7 @@ class Inputs:
     block_wards: pd.DataFrame | None = None
     block_footprints: pd.DataFrame | None = None
 
-    @property
+    @cached_property
     def block_codes(self) -> list[str]:
         """The codes of the blocks that have a polygon (empty without blocks)."""
         return self.blocks.polygons["code"].dropna().tolist() if self.blocks else []
