@@ -142,12 +142,35 @@ def kind_of_code(code: str) -> str | None:
 
 
 def gss_share(values: pd.Series) -> float:
-    """The share of non-missing values that are GSS codes (0 when all are missing)."""
+    """The share of non-missing values that are GSS codes, in any case and with stray
+    spaces (0 when all are missing)."""
     present = values.dropna()
     if present.empty:
         return 0.0
     as_text = present.astype(str).str.strip()
-    return float(as_text.str.match(GSS_PATTERN.pattern).mean())
+    return float(as_text.str.match(GSS_PATTERN.pattern, case=False).mean())
+
+
+def normalise_codes(values: pd.Series) -> tuple[pd.Series, int]:
+    """Codes without stray spaces, GSS codes in upper case, and how many were changed.
+
+    Spreadsheet exports add spaces (``" E05011111 "``, a non-breaking space) and
+    lower-case codes (``"e05011111"``); ONS's codes are upper case. Values that are
+    not GSS codes once stripped are only stripped. Missing values stay missing.
+
+    Examples
+    --------
+    >>> codes, changed = normalise_codes(pd.Series([" e05011111", "E05011112", "13P "]))
+    >>> codes.tolist(), changed
+    (['E05011111', 'E05011112', '13P'], 2)
+    """
+    text = values.astype("string")
+    stripped = text.str.strip()
+    upper = stripped.str.upper()
+    gss = upper.str.match(GSS_PATTERN.pattern).fillna(False).astype(bool)
+    normalised = stripped.where(~gss, upper)
+    changed = int((normalised != text).fillna(False).sum())
+    return normalised.astype(object), changed
 
 
 def kinds_of_codes(codes: Iterable[str]) -> pd.Series:
