@@ -54,7 +54,7 @@ from stpgeo.engine.councils import (
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.engine.verdicts import council_table, footprint_table, piece_table, ward_verdicts
 from stpgeo.errors import StpgeoError
-from stpgeo.geometry.crs import to_measuring_crs
+from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import matching_column, one_to_one, read_lookup
 from stpgeo.io.population import read_population
@@ -80,19 +80,11 @@ def _layer(value: LayerInput, *, role: str, crs: str | None, layer: str | None =
     source = f"{role} {name}" if name else role
     if isinstance(value, Layer):
         found = value
-    elif isinstance(value, gpd.GeoDataFrame):
-        missing = [c for c in ("code", "name") if c not in value.columns]
-        if missing:
-            raise StpgeoError(f"the {role} GeoDataFrame has no {' or '.join(missing)} column",
-                              source=source, fix="read the file with stpgeo.read_layer, or "
-                              "name the columns 'code' and 'name'")
-        frame = value.set_crs(crs, allow_override=True) if crs else value
-        found = Layer(to_measuring_crs(frame, source=source, role=role),
-                      source=f"{source} (GeoDataFrame)")
+    elif isinstance(value, gpd.GeoDataFrame):  # checked as a file would be
+        found = layer_from_frame(value, source=f"{source} (GeoDataFrame)", role=role, crs=crs)
     else:
         found = read_layer(value, crs=crs, layer=layer, role=role)
-    check_role(found, role)
-    return check_codes(found, role)
+    return check_codes(check_role(found, role), role)
 
 
 def _lookup(value: LookupInput | None, role: str) -> pd.DataFrame | None:
