@@ -234,3 +234,15 @@ def test_codes_with_spaces_or_in_lower_case_are_normalised_and_counted(tmp_path:
     assert (layer.kind, layer.code_field) == ("ward", "WD16CD")
     assert "2 codes normalised (stray spaces removed, GSS codes in upper case), " \
         "e.g. ' e05011111' → 'E05011111'" in layer.notes
+
+
+def test_lookups_and_population_tables_exported_in_lower_case_match(tmp_path: Path) -> None:
+    from stpgeo import read_lookup, read_population
+
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text("WD16CD,WD16NM,LAD16CD\n e05011111 ,Aston,e08000025\n")
+    table = read_lookup(lookup)
+    assert table.iloc[0].tolist() == ["E05011111", "Aston", "E08000025"]
+    population = tmp_path / "population.csv"
+    population.write_text("lsoa11_code,total_population\ne01000001 ,1465\n")
+    assert read_population(population).to_dict() == {"E01000001": 1465}

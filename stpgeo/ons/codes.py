@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 GSS_PATTERN = re.compile(r"^[ENSWK]\d{8}$")
+_LOWER_GSS = r"^[enswk]\d{8}$"
 
 #: What stpgeo calls each GSS entity it knows (the country letter is ignored).
 ENTITY_KINDS: dict[str, str] = {
@@ -149,6 +150,21 @@ def gss_share(values: pd.Series) -> float:
         return 0.0
     as_text = present.astype(str).str.strip()
     return float(as_text.str.match(GSS_PATTERN.pattern, case=False).mean())
+
+
+def upper_case_codes(values: pd.Series) -> pd.Series:
+    """Text values with the GSS codes among them in upper case, keeping the dtype.
+
+    For tables read as text (lookups, population counts) whose values are stripped
+    already; a column with no lower-case code is returned as it is.
+
+    Examples
+    --------
+    >>> upper_case_codes(pd.Series(["e01000001", "E01000002", "City of London"])).tolist()
+    ['E01000001', 'E01000002', 'City of London']
+    """
+    lower = values.str.match(_LOWER_GSS).fillna(False).astype(bool)
+    return values.where(~lower, values.str.upper()) if lower.any() else values
 
 
 def normalise_codes(values: pd.Series) -> tuple[pd.Series, int]:
