@@ -246,3 +246,14 @@ def test_lookups_and_population_tables_exported_in_lower_case_match(tmp_path: Pa
     population = tmp_path / "population.csv"
     population.write_text("lsoa11_code,total_population\ne01000001 ,1465\n")
     assert read_population(population).to_dict() == {"E01000001": 1465}
+
+
+def test_an_unzipped_download_and_a_zip_under_another_name_are_read(tmp_path: Path) -> None:
+    path = _shapefile(tmp_path / "shp")
+    unzipped = tmp_path / "download"
+    (unzipped / "Wards_2016" / "shapefile").mkdir(parents=True)
+    for part in path.parent.iterdir():
+        (unzipped / "Wards_2016" / "shapefile" / part.name).write_bytes(part.read_bytes())
+    assert len(read_layer(unzipped)) == 3
+    misnamed = _zip(tmp_path / "wards.geojson", _parts(path, "folder/"))
+    assert read_layer(misnamed).layer_name == "folder/wards.shp"

@@ -144,4 +144,6 @@ def find_in_zip(path: Path, *, layer: str | int | None = None, role: str | None 
     member = chosen[0]
     if member.lower().endswith(".shp"):
         _check_shapefile(member, set(names), path)
-    return ZipMember(member, f"/vsizip/{path}/{member}"), inner
+    # GDAL finds the archive in the path by its .zip; braces mark one named otherwise
+    opened = str(path) if path.suffix.lower() == ".zip" else f"{{{path}}}"
+    return ZipMember(member, f"/vsizip/{opened}/{member}"), inner

@@ -1,7 +1,7 @@
 """Reading a boundary layer from any OGR format, checked and repaired.
 
-:func:`read_layer` opens GeoJSON, shapefiles (``.shp``, a folder holding one, or
-a ``.zip`` holding one anywhere inside), GeoPackages, GeoParquet and any other
+:func:`read_layer` opens GeoJSON, shapefiles (``.shp``, or a folder or ``.zip``
+holding one anywhere inside), GeoPackages, GeoParquet and any other
 format GDAL reads, rebuilding geometries GEOS refuses to parse (see
 :mod:`stpgeo.io.malformed`). The features then go through
 :func:`stpgeo.io.frame.layer_from_frame`, as a GeoDataFrame given to
@@ -36,23 +36,30 @@ from stpgeo.progress import step
 _SINGLE_LAYER_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
                          ".fgb": "FlatGeobuf"}
 _PARQUET = {".parquet", ".geoparquet"}
+#: Formats that are zip archives themselves (a zip under another name is opened as a zip).
+_ZIPPED_FORMATS = {".kmz", ".xlsx", ".docx", ".ods", ".odt"}
 _NOT_GEODATA = {".csv", ".txt", ".pdf", ".xlsx", ".xls", ".doc", ".docx", ".html", ".png"}
 
 
 def _locate(path: Path) -> Path:
-    """The file to open: the path itself, or the one shapefile inside a folder."""
+    """The file to open: the path itself, or the one shapefile in a folder (or, when it has
+    none, in the folders inside it)."""
     if not path.exists():
         raise StpgeoError("the file does not exist", source=path,
                           fix="check the path and the file name")
-    if path.is_dir():
-        shapefiles = sorted(path.glob("*.shp"))
+    if path.is_dir():  # the shapefile in it, or else in one of its folders (an unzipped download)
+        shapefiles = sorted(path.glob("*.shp")) or sorted(
+            p for p in path.rglob("*.shp")
+            if not any(part.startswith(".") or part == "__MACOSX"
+                       for part in p.relative_to(path).parts))
         if len(shapefiles) == 1:
             return shapefiles[0]
         if not shapefiles:
             raise StpgeoError("the folder holds no shapefile (.shp)", source=path,
                               fix="give the boundary file itself")
         raise StpgeoError(
-            f"the folder holds several shapefiles: {preview(p.name for p in shapefiles)}",
+            "the folder holds several shapefiles: "
+            f"{preview(str(p.relative_to(path)) for p in shapefiles)}",
             source=path, fix="give the .shp file you mean")
     if path.stat().st_size == 0:
         raise StpgeoError("the file is empty (0 bytes)", source=path,
@@ -73,6 +80,12 @@ def _locate(path: Path) -> Path:
             + ("; lookups and population tables go to their own options"
                if path.suffix.lower() == ".csv" else ""))
     return path
+
+
+def _starts_as_zip(path: Path) -> bool:
+    """True for a zip archive saved under another name (``download.geojson``)."""
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 def _choose_layer(opened: str, suffix: str, path: Path, layer: str | int | None,
@@ -115,7 +128,7 @@ def _read_frame(path: Path, layer: str | int | None, role: str | None
             raise StpgeoError(f"the file cannot be read as GeoParquet ({error})", source=path,
                               fix="give a GeoParquet file written by geopandas or GDAL") from None
     opened, suffix, name = str(path), path.suffix.lower(), layer
-    if suffix == ".zip":
+    if suffix == ".zip" or (suffix not in _ZIPPED_FORMATS and _starts_as_zip(path)):
         member, layer = find_in_zip(path, layer=layer, role=role)
         opened, suffix = member.opened, member.suffix
         name = member.member if layer is None else f"{member.member}:{layer}"
@@ -162,8 +175,8 @@ def read_layer(
     Parameters
     ----------
     path
-        A GeoJSON, shapefile (``.shp``, a folder holding one, or a ``.zip`` holding
-        one in any folder), GeoPackage, GeoParquet or any other file GDAL reads.
+        A GeoJSON, shapefile (``.shp``, or a folder or ``.zip`` holding one in any of
+        its folders), GeoPackage, GeoParquet or any other file GDAL reads.
     kind
         The kind of area expected (``"ward"``, ``"ccg"``, ``"stp"``, ``"council"``,
         ``"lsoa"``); the layer is refused when its codes are of another kind.
