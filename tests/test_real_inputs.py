@@ -275,6 +275,9 @@ def test_a_geodataframe_is_checked_as_the_file_is(data: Path) -> None:
     assert from_frame.value.problem == from_file.value.problem
     assert from_frame.value.fix == from_file.value.fix
     assert from_frame.value.source == "wards (GeoDataFrame)"
+    # a Layer is taken as read already: without a code column it is refused, not a KeyError
+    with pytest.raises(StpgeoError, match="the wards layer has no 'code' or 'name' column"):
+        analyse(stpgeo.Layer(renamed, source="hand-made wards"), data / STPS)
 
 
 def test_findings_for_a_council_with_no_home_footprint(data: Path, lsoa: stpgeo.Layer,
