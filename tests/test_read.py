@@ -257,3 +257,16 @@ def test_an_unzipped_download_and_a_zip_under_another_name_are_read(tmp_path: Pa
     assert len(read_layer(unzipped)) == 3
     misnamed = _zip(tmp_path / "wards.geojson", _parts(path, "folder/"))
     assert read_layer(misnamed).layer_name == "folder/wards.shp"
+
+
+def test_what_is_not_a_layer_is_refused_through_the_api() -> None:
+    from stpgeo import analyse, layer_from_frame
+
+    no_geometry = gpd.GeoDataFrame({"code": ["E05011111"], "shape": [square(0, 0)]})
+    with pytest.raises(StpgeoError, match=r"wards \(GeoDataFrame\): the table has no geometry"):
+        analyse(no_geometry, WARDS)
+    for value, what in ((pd.DataFrame({"code": ["E05011111"]}), "DataFrame"), (42, "int")):
+        with pytest.raises(StpgeoError, match=f"wards: the layer given is a {what}, not a file"):
+            analyse(value, WARDS)  # type: ignore[arg-type]
+    numbered = WARDS.rename(columns={"code": 0})  # columns not named by text
+    assert layer_from_frame(numbered, source="mine").gdf["code"].tolist() == WARDS["code"].tolist()

@@ -262,6 +262,13 @@ def layer_from_frame(
         contradict the CRS, or codes of the wrong kind.
     """
     found: list[str] = []
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.active_geometry_name not in frame:
+        raise StpgeoError(
+            "the table has no geometry column: it is not a boundary layer", source=source,
+            fix="give a GeoDataFrame with its polygons (geopandas: .set_geometry(column)), "
+            "or the boundary file itself")
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
     if len(frame) == 0:
         raise StpgeoError("the layer has no features", source=source,
                           fix="check you exported the right layer, with its features")

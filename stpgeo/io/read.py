@@ -13,6 +13,7 @@ Grid; repairs invalid geometries; and logs all of it in the returned
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -219,6 +220,10 @@ def read_layer(
     >>> wards.kind, wards.vintage, wards.code_field  # doctest: +SKIP
     ('ward', 2013, 'WD13CD')
     """
+    if not isinstance(path, str | os.PathLike):
+        raise StpgeoError(f"the layer given is a {type(path).__name__}, not a file", source=role,
+                          fix="give a file (GeoJSON, shapefile, GeoPackage...), a GeoDataFrame "
+                          "of polygons or a stpgeo Layer")
     path = _locate(Path(path))
     with step(f"reading {path.name}"):
         frame, driver, layer_name, malformed = _read_frame(path, layer, role)
