@@ -13,6 +13,7 @@ from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir, load_catalogue
+from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
@@ -31,6 +32,7 @@ __all__ = [
     "clean_coverage",
     "council_findings",
     "data_dir",
+    "layer_from_frame",
     "load_catalogue",
     "national_findings",
     "overlap_table",

@@ -174,9 +174,16 @@ def analyse(wards: Path, footprints: Path, out: Path, **params: Any) -> None:
     result.write(out)
     for sentence in national_findings(result):
         click.echo(sentence)
-    for warning in result.summary["warnings"]:
+    for warning in _warnings(result.summary):
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"results written to {out}")
+
+
+def _warnings(summary: dict[str, Any]) -> list[str]:
+    """The warnings of an analysis: on each input layer, then on the analysis."""
+    layers = [summary["inputs"].get(role) or {} for role in ("wards", "footprints", "blocks")]
+    found = [w for layer in layers for w in layer.get("warnings", [])] + summary["warnings"]
+    return list(dict.fromkeys(found))
 
 
 @cli.command()

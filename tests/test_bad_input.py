@@ -172,7 +172,8 @@ def _shapefile(f: Inputs, drop: str) -> Path:
     folder.mkdir()
     path = folder / "wards.shp"
     _ward_frame().to_file(path)
-    path.with_suffix(f".{drop}").unlink()
+    if drop != "none":
+        path.with_suffix(f".{drop}").unlink()
     return path
 
 
@@ -320,15 +321,47 @@ def lsoa_codes_given_as_wards(f: Inputs) -> tuple[list[str], Path, list[str]]:
 
 
 @case
-def ward_codes_given_as_footprints(f: Inputs) -> tuple[list[str], Path, list[str]]:
-    return analyse_args(f, footprints=f.wards), f.wards, [
-        "the footprints layer holds electoral ward codes", "wards go to --wards"]
-
-
-@case
 def ward_codes_given_as_blocks(f: Inputs) -> tuple[list[str], Path, list[str]]:
     return analyse_args(f, blocks=f.wards), f.wards, [
         "the blocks layer holds electoral ward codes", "LSOAs, E01"]
+
+
+def _zipped(f: Inputs, name: str, folders: list[str], drop: str | None = None) -> Path:
+    """The ward shapefile in each folder of a zip archive (without its ``drop`` part)."""
+    shapefile = _shapefile(f, "none")
+    archive = f.folder / name
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for folder in folders:
+            for part in shapefile.parent.iterdir():
+                if part.suffix != drop:
+                    bundle.write(part, f"{folder}/{part.name}")
+    return archive
+
+
+@case
+def zip_of_several_shapefiles(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = _zipped(f, "wards_2016_and_2018.zip", ["download/2016", "download/2018"])
+    return analyse_args(f, wards=path), path, [
+        "the zip archive holds 2 boundary files and none was chosen: download/2016/wards.shp, "
+        "download/2018/wards.shp", "--wards-layer download/2016/wards.shp"]
+
+
+@case
+def zip_of_a_shapefile_without_dbf(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = _zipped(f, "wards.zip", ["download"], drop=".dbf")
+    return analyse_args(f, wards=path), path, [
+        "the shapefile download/wards.shp in the zip archive is incomplete: .dbf missing"]
+
+
+@case
+def coordinate_that_is_not_a_number(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = f.folder / "typo.geojson"
+    document = json.loads(f.footprints.read_text())
+    document["features"][1]["geometry"]["coordinates"][0][2][0] = "40l500"
+    path.write_text(json.dumps(document))
+    return analyse_args(f, footprints=path), path, [
+        "1 feature has a geometry that cannot be read or repaired: E54000016 (a coordinate "
+        "is not a number: '40l500')", "correct the coordinates of these features"]
 
 
 @case
@@ -544,6 +577,38 @@ def test_population_missing_for_some_blocks_goes_on_and_says_so(
     # Soho's known residents: 1,400 in Birmingham and Solihull; E01000004 is unknown, not 0
     assert verdicts.loc[(WARDS[1], STPS[0]), "population_share"] == 1.0
     assert summary["conservation"]["blocks"]["residents"] == 3_600
+
+
+def test_wards_given_as_footprints_are_overlaid_with_a_warning(
+        good: Inputs, capsys: pytest.CaptureFixture[str]) -> None:
+    # two layers of wards (of two vintages, say): each ward's pieces in the other's wards
+    out = good.folder.parent / "out"
+    code, _, err = run(capsys, *analyse_args(good, footprints=good.wards, blocks="",
+                                             population="", block_wards=""), "--out", str(out))
+    assert code == 0, err
+    warning = (f"warning: the footprints layer ({good.wards}) holds electoral ward codes (e.g. "
+               "E05000001), not CCGs, STPs or councils: the two layers are overlaid all the "
+               "same")
+    assert warning in err
+    assert "if --wards and --footprints are swapped, give each layer to the other option" in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert any(w.startswith(warning[len("warning: "):])
+               for w in summary["inputs"]["footprints"]["warnings"])
+    pieces = pd.read_csv(out / "ward_footprints.csv")
+    assert sorted(zip(pieces["ward_code"], pieces["footprint_code"], strict=True)) == [
+        (WARDS[0], WARDS[0]), (WARDS[1], WARDS[1])]
+
+
+def test_footprints_given_as_wards_say_they_may_be_swapped(
+        good: Inputs, capsys: pytest.CaptureFixture[str]) -> None:
+    out = good.folder.parent / "out"
+    code, _, err = run(capsys, *analyse_args(good, wards=good.footprints, footprints=good.wards,
+                                             councils="", blocks="", population="",
+                                             block_wards=""), "--out", str(out))
+    assert code == 0, err
+    assert (f"warning: the wards layer ({good.footprints}) holds STP / ICS footprint codes "
+            "(e.g. E54000017), which are usually the footprints; if --wards and --footprints "
+            "are swapped") in err
 
 
 def test_zip_without_a_shapefile_is_refused(good: Inputs,

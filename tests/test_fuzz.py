@@ -9,17 +9,27 @@ the original count in every row the mutation left alone. End to end, an analysis
 of Birmingham's wards with one spoiled input either stops with a StpgeoError or
 conserves area, residents, wards and blocks. GDAL may print to stderr; no other
 Python exception may escape.
+
+Then malformed geometry of every kind (rings that do not close or have too few
+points, vertices out of order, empty parts, coordinates that are text, null, NaN,
+infinite or huge...), in a file and in a GeoDataFrame, through the API and the
+command line: each kind must give a result, or a refusal, as it says, and several
+kinds at once either of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import math
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
@@ -185,3 +195,188 @@ def test_an_analysis_with_a_spoiled_input_stops_cleanly_or_adds_up(
         residents = read_population(path)
         blocks = pd.Index(birmingham["blocks"].gdf["code"])
         assert conservation["blocks"]["residents"] == residents.reindex(blocks).sum()
+
+
+# The catch-all pass behind issue 14: every kind of malformed geometry, in a file and
+# in a GeoDataFrame, through the API and the command line, ends in a result (that
+# conserves area and keeps every ward) or a StpgeoError naming the file and the fix —
+# never another exception. Each kind says what it must give: a result (so refusing
+# everything cannot pass), a refusal (a shape that cannot be recovered), or either
+# (several kinds at once, drawn at random).
+GEOMETRY_SOURCE = "wards/birmingham_solihull_wards_2018.geojson"  # 86 wards, generalised
+
+
+def _ring(geometry: dict[str, Any], rng: random.Random) -> list[list[Any]]:
+    polygons = ([geometry["coordinates"]] if geometry["type"] == "Polygon"
+                else geometry["coordinates"])
+    return rng.choice(rng.choice(polygons))
+
+
+def _spoil_position(value: Any) -> Any:
+    def spoil(geometry: dict[str, Any], rng: random.Random) -> None:
+        ring = _ring(geometry, rng)
+        at = rng.randrange(len(ring))
+        ring[at] = value(ring[at]) if callable(value) else value
+    return spoil
+
+
+def _set_ring(make: Any) -> Any:
+    def spoil(geometry: dict[str, Any], rng: random.Random) -> None:
+        ring = _ring(geometry, rng)
+        ring[:] = make(ring, rng)
+    return spoil
+
+
+def _empty_part(geometry: dict[str, Any], rng: random.Random) -> None:
+    if geometry["type"] == "Polygon":
+        geometry["type"], geometry["coordinates"] = "MultiPolygon", [geometry["coordinates"]]
+    geometry["coordinates"].insert(rng.randrange(len(geometry["coordinates"]) + 1), [])
+
+
+def _swap(ring: list[Any], rng: random.Random) -> list[Any]:
+    i = rng.randrange(1, len(ring) - 2)
+    ring[i], ring[i + 1] = ring[i + 1], ring[i]
+    return ring
+
+
+ACCEPTED, REFUSED, EITHER = "accepted", "refused", "either"
+
+
+def _several(geometry: dict[str, Any], rng: random.Random) -> None:
+    """Three kinds of spoiling, one after the other (a kind that no longer applies, as a
+    ring to cut when the rings are gone, is skipped)."""
+    for kind in rng.sample(sorted(set(GEOMETRY_MUTATIONS) - {"several_kinds"}), 3):
+        spoil, _ = GEOMETRY_MUTATIONS[kind]
+        with contextlib.suppress(IndexError, ValueError, TypeError, KeyError, AttributeError):
+            spoil(geometry, rng)
+
+
+# kind -> (how a feature's geometry is spoilt, what it must give)
+GEOMETRY_MUTATIONS: dict[str, tuple[Any, str]] = {
+    "ring_not_closed": (_set_ring(lambda r, _: r[:-1]), ACCEPTED),
+    "ring_of_1_to_3_points": (_set_ring(lambda r, g: r[:g.randint(1, 3)]), ACCEPTED),
+    "vertices_out_of_order": (_set_ring(_swap), ACCEPTED),
+    "repeated_vertex": (_set_ring(lambda r, g: [*r[:2], r[1], *r[2:]]), ACCEPTED),
+    "empty_part": (_empty_part, ACCEPTED),
+    "empty_ring": (_set_ring(lambda r, _: []), ACCEPTED),
+    "third_number": (_spoil_position(lambda p: [*p, 123.0]), ACCEPTED),
+    "no_geometry": (lambda geometry, _: geometry.clear() or geometry.update(
+        type="Polygon", coordinates=[]), ACCEPTED),
+    "text": (_spoil_position(lambda p: [str(p[0]), p[1]]), REFUSED),
+    "null": (_spoil_position([None, 52.5]), REFUSED),
+    "nan": (_spoil_position(lambda p: [math.nan, p[1]]), REFUSED),
+    "infinite": (_spoil_position(lambda p: [p[0], -math.inf]), REFUSED),
+    "huge": (_spoil_position(lambda p: [p[0] * 1e300, p[1]]), REFUSED),
+    "one_number": (_spoil_position(lambda p: p[:1]), REFUSED),
+    "far_away": (_spoil_position(lambda p: [p[0] + 90.0, p[1]]), REFUSED),
+    "unknown_type": (lambda geometry, _: geometry.update(type="Polygn"), REFUSED),
+    "not_a_list": (lambda geometry, _: geometry.update(coordinates=7), REFUSED),
+    "several_kinds": (_several, EITHER),
+}
+GEOMETRY_RUNS = [(kind, seed) for kind in GEOMETRY_MUTATIONS
+                 for seed in range(6 if kind == "several_kinds" else 2)]
+GEOMETRY_RUNS = [(kind, seed) for kind in GEOMETRY_MUTATIONS for seed in range(2)]
+
+
+def _spoil_geometry(data_dir: Path, tmp_path: Path, kind: str, seed: int) -> Path:
+    """The ward file with one to three features spoilt by ``kind``."""
+    document = json.loads((data_dir / GEOMETRY_SOURCE).read_text())
+    rng = random.Random(f"{kind}-{seed}")
+    spoil, _ = GEOMETRY_MUTATIONS[kind]
+    for feature in rng.sample(document["features"], rng.randint(1, 3)):
+        spoil(feature["geometry"], rng)
+    path = tmp_path / f"wards-{kind}-{seed}.geojson"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _result_or_refusal(run: Any, path: str | Path, expected: str) -> None:
+    refused: StpgeoError | None = None
+    try:
+        result = run()
+    except StpgeoError as error:
+        refused = error
+    if refused is not None:
+        assert expected != ACCEPTED, f"refused: {refused}"
+        assert str(path) in str(refused)
+        assert refused.fix
+        return
+    assert expected != REFUSED, result.summary["inputs"]["wards"]["repairs"]
+    assert result.summary["conservation"]["holds"], result.summary["conservation"]
+    assert len(result.ward_verdicts) == 86
+
+
+@pytest.fixture(scope="module")
+def stp_layer(data: Path) -> Layer:
+    return stpgeo.read_layer(data / STPS)
+
+
+@pytest.mark.parametrize(("kind", "seed"), GEOMETRY_RUNS,
+                         ids=[f"{k}-{n}" for k, n in GEOMETRY_RUNS])
+def test_malformed_geometry_in_a_file_gives_a_result_or_a_refusal(
+        data: Path, tmp_path: Path, stp_layer: Layer, kind: str, seed: int) -> None:
+    path = _spoil_geometry(data, tmp_path, kind, seed)
+    _result_or_refusal(lambda: analyse(path, stp_layer), path, GEOMETRY_MUTATIONS[kind][1])
+
+
+def _coordinates(value: float) -> Any:
+    def spoil(geometry: shapely.Geometry, rng: random.Random) -> shapely.Geometry:
+        xy = shapely.get_coordinates(geometry)
+        xy[rng.randrange(len(xy)), rng.randrange(2)] = value
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # shapely's, on NaN
+            return shapely.set_coordinates(geometry, xy)
+    return spoil
+
+
+# GeoDataFrames as a user may build them: kind -> (spoilt geometry, what it must give)
+FRAME_MUTATIONS: dict[str, tuple[Any, str]] = {
+    "crossing_ring": (lambda g, _: shapely.Polygon(_swap(
+        list(shapely.get_exterior_ring(shapely.get_geometry(g, 0)).coords), random.Random(0))),
+        ACCEPTED),
+    "empty_part": (lambda g, _: shapely.MultiPolygon([*shapely.get_parts(g),
+                                                      shapely.Polygon()]), ACCEPTED),
+    "empty": (lambda g, _: shapely.Polygon(), ACCEPTED),
+    "none": (lambda g, _: None, ACCEPTED),
+    "point_among_polygons": (lambda g, _: g.centroid, ACCEPTED),
+    "collection": (lambda g, _: shapely.GeometryCollection([g, g.boundary]), ACCEPTED),
+    "nan": (_coordinates(math.nan), REFUSED),
+    "infinite": (_coordinates(math.inf), REFUSED),
+    "huge": (_coordinates(1e300), REFUSED),
+}
+
+
+@pytest.mark.parametrize("kind", list(FRAME_MUTATIONS))
+def test_a_spoilt_geodataframe_gives_a_result_or_a_refusal(
+        data: Path, stp_layer: Layer, kind: str) -> None:
+    frame = gpd.read_file(data / GEOMETRY_SOURCE)
+    spoil, expected = FRAME_MUTATIONS[kind]
+    rng = random.Random(kind)
+    at = rng.randrange(len(frame))
+    frame.loc[at, "geometry"] = spoil(frame.geometry.iloc[at], rng)
+    _result_or_refusal(lambda: analyse(frame, stp_layer), "wards (GeoDataFrame)", expected)
+
+
+CLI_RUNS = [(kind, 0) for kind in ("ring_not_closed", "empty_part", "ring_of_1_to_3_points",
+                                   "text", "nan", "unknown_type")]
+
+
+@pytest.mark.parametrize(("kind", "seed"), CLI_RUNS, ids=[k for k, _ in CLI_RUNS])
+def test_malformed_geometry_on_the_command_line_gives_a_result_or_a_refusal(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str,
+        seed: int) -> None:
+    from stpgeo.cli import main
+
+    path = _spoil_geometry(data, tmp_path, kind, seed)
+    out = tmp_path / "out"
+    code = main(["analyse", "--wards", str(path), "--footprints", str(data / STPS),
+                 "--out", str(out), "--quiet"])
+    stdout, err = capsys.readouterr()
+    assert "Traceback" not in err
+    if GEOMETRY_MUTATIONS[kind][1] == ACCEPTED:
+        assert code == 0, err
+        assert len(pd.read_csv(out / "ward_verdicts.csv")) == 86
+    else:
+        assert code == 2, err
+        assert (stdout, err.startswith(f"stpgeo: error: {path}: ")) == ("", True)
+        assert not out.exists()

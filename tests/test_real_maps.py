@@ -7,7 +7,6 @@ never from a run of stpgeo.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -84,24 +83,20 @@ def test_simplified_wards_still_tile(both: list[Analysis], birmingham: MapConten
     assert abs(web.area.sum() / original.area.sum() - 1) < 0.002
 
 
-def test_birmingham_map_is_small_and_quick(both: list[Analysis], tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_birmingham_map_is_small(both: list[Analysis], tmp_path: Path) -> None:
+    # how long it takes is measured by the benchmarks (python -m benchmarks --only maps)
     m = ward_map(both, council="Birmingham")
-    seconds = time.perf_counter() - started
     size = write_map(m, tmp_path / "birmingham.html").stat().st_size
-    print(f"Birmingham and neighbours: {size / MB:.2f} MB, built in {seconds:.1f} s")
+    print(f"Birmingham and neighbours: {size / MB:.2f} MB")
     assert size < 2 * MB
-    assert seconds < 10  # the demo draws it: it must stay fast
 
 
 def test_england_map_fits_the_budget_and_tiles(both: list[Analysis], tmp_path: Path) -> None:
-    started = time.perf_counter()
     scope = choose_scope(both)
     content = map_content(both, scope)
     m = assemble(both, scope, content)  # what ward_map(both) does
-    seconds = time.perf_counter() - started
     size = write_map(m, tmp_path / "england.html").stat().st_size
-    print(f"England: {size / MB:.2f} MB, built in {seconds:.1f} s")
+    print(f"England: {size / MB:.2f} MB")
     assert size < 15 * MB
     web = _web_wards(content)
     assert len(web) == len(both[0].ward_verdicts) == 7681

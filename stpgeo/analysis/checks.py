@@ -1,7 +1,12 @@
 """Checking that the inputs of an analysis fit together, before the expensive work.
 
-Each layer must hold the kind of area its role needs, every feature a code used
-once, and the layers must overlap. Lookups and population tables are matched
+Each layer must hold the kind of area its role needs (building blocks as blocks,
+anything else as wards), every feature a code used once, and the layers must
+overlap. Any layer of areas can be the footprints: a footprint layer of another
+kind than CCGs, STPs or councils (wards of another vintage, constituencies, LSOAs)
+is overlaid all the same, with a warning in the layer's warnings (so in
+summary.json and on the command line's stderr), as is a ward layer of CCGs or STPs
+(perhaps given the wrong way round). Lookups and population tables are matched
 against the layers by their codes, and the run goes on only where that is safe:
 
 - A block lookup (``--block-wards``, ``--block-footprints``) that covers **none** of
@@ -40,7 +45,13 @@ import shapely
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import code_columns
-from stpgeo.ons.codes import KIND_TITLES, kind_of_code, kinds_of_codes, parse_ons_field
+from stpgeo.ons.codes import (
+    FOOTPRINT_KINDS,
+    KIND_TITLES,
+    kind_of_code,
+    kinds_of_codes,
+    parse_ons_field,
+)
 
 #: A population table must have figures for at least this share of the blocks lying
 #: in the analysed wards; below it the table is of another geography or incomplete.
@@ -50,17 +61,15 @@ _POPULATION_FIX = ("give residents per block of the same geography and vintage a
 
 _BLOCKS = frozenset({"lsoa", "msoa", "output area"})
 
-#: For each role: the kinds it refuses, what it wants, and where the refused kinds go.
-_ROLES: dict[str, tuple[frozenset[str], str, str]] = {
-    "wards": (_BLOCKS, "wards or councils",
-              "give electoral wards (E05) or councils (E06-E09) with --wards; {where}"),
-    "footprints": (_BLOCKS | {"ward"}, "footprints",
-                   "give CCGs (E38), STPs (E54) or councils with --footprints; {where}"),
-}
-_WHERE = {"lsoa": "LSOAs and MSOAs are building blocks: give them with --blocks",
-          "msoa": "LSOAs and MSOAs are building blocks: give them with --blocks",
-          "output area": "output areas are building blocks: give them with --blocks",
-          "ward": "wards go to --wards"}
+#: Kinds a footprint layer usually holds; any other kind is overlaid too, with a warning.
+_FOOTPRINTS = frozenset({"ccg", "stp", "council"})
+_SWAPPED = "if --wards and --footprints are swapped, give each layer to the other option"
+#: What to add to the warning on a footprint layer of another kind.
+_WHERE = {"lsoa": "LSOAs are building blocks: to count residents give them with --blocks",
+          "msoa": "MSOAs are building blocks: to count residents give them with --blocks",
+          "output area": "output areas are building blocks: to count residents give them "
+                         "with --blocks",
+          "ward": f"two vintages of wards are compared so; {_SWAPPED}"}
 
 
 def layer_kind(layer: Layer) -> str | None:
@@ -72,8 +81,17 @@ def layer_kind(layer: Layer) -> str | None:
     return str(kinds.index[0]) if len(kinds) else None
 
 
-def check_role(layer: Layer, role: str) -> None:
-    """Refuse a layer whose codes are of the wrong kind for its role.
+def _require_columns(layer: Layer, role: str) -> None:
+    missing = [c for c in ("code", "name") if c not in layer.gdf.columns]
+    if missing:
+        raise StpgeoError(
+            f"the {role} layer has no {' or '.join(repr(c) for c in missing)} column",
+            source=layer.source, fix="read the file with stpgeo.read_layer, or give the "
+            "GeoDataFrame itself (stpgeo finds its code and name fields)")
+
+
+def check_role(layer: Layer, role: str) -> Layer:
+    """Refuse a layer whose codes cannot serve its role; warn when they are unusual for it.
 
     Parameters
     ----------
@@ -81,27 +99,48 @@ def check_role(layer: Layer, role: str) -> None:
         The layer read for the role.
     role
         ``"wards"`` (wards, councils or any other areas but building blocks),
-        ``"footprints"`` (CCGs, STPs, councils...: not wards, not blocks) or
+        ``"footprints"`` (any areas: CCGs, STPs and councils as they are; wards of
+        another vintage, building blocks or constituencies with a warning) or
         ``"blocks"`` (LSOAs, MSOAs or output areas only).
+
+    Returns
+    -------
+    Layer
+        The layer, with a warning when its kind is unusual for its role (footprints
+        that are not footprints, wards that look like footprints).
     """
+    _require_columns(layer, role)
     kind = layer_kind(layer)
     if kind is None:
-        return
+        return layer
     example = next((c for c in layer.gdf["code"].dropna() if kind_of_code(str(c)) == kind),
                    layer.gdf["code"].dropna().iloc[0] if layer.gdf["code"].notna().any()
                    else "?")
     title = KIND_TITLES.get(kind, kind)
+    warning = None
     if role == "blocks":
         if kind not in _BLOCKS:
             raise StpgeoError(
                 f"the blocks layer holds {title} codes (e.g. {example}), not building blocks",
                 source=layer.source,
                 fix="give building blocks (LSOAs, E01, or MSOAs, E02) with --blocks")
-        return
-    refused, wanted, fix = _ROLES[role]
-    if kind in refused:
-        raise StpgeoError(f"the {role} layer holds {title} codes (e.g. {example}), not {wanted}",
-                          source=layer.source, fix=fix.format(where=_WHERE[kind]))
+    elif role == "wards":
+        if kind in _BLOCKS:
+            raise StpgeoError(
+                f"the wards layer holds {title} codes (e.g. {example}), not wards or councils",
+                source=layer.source, fix="give electoral wards (E05) or councils (E06-E09) "
+                "with --wards; LSOAs, MSOAs and output areas are building blocks: give them "
+                "with --blocks")
+        if kind in FOOTPRINT_KINDS:
+            warning = (f"the wards layer ({layer.source}) holds {title} codes (e.g. {example}), "
+                       f"which are usually the footprints; {_SWAPPED}")
+    elif kind not in _FOOTPRINTS:
+        warning = (f"the footprints layer ({layer.source}) holds {title} codes (e.g. {example}), "
+                   "not CCGs, STPs or councils: the two layers are overlaid all the same"
+                   + (f" ({_WHERE[kind]})" if kind in _WHERE else ""))
+    if warning is None:
+        return layer
+    return replace(layer, warnings=[*layer.warnings, warning])
 
 
 def check_codes(layer: Layer, role: str) -> Layer:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +31,7 @@ from stpgeo._types import LayerInput, LookupInput, PopulationInput
 from stpgeo.analysis.checks import check_codes, check_role
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
-from stpgeo.geometry.crs import to_measuring_crs
+from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
@@ -89,37 +90,36 @@ class _Reader:
         crs, layer = options.crs(role), options.layer(role)
         if isinstance(value, Layer):
             found = value
-        elif isinstance(value, gpd.GeoDataFrame):
-            found = _from_frame(value, source=source, role=role, crs=crs)
-        else:
+        elif isinstance(value, gpd.GeoDataFrame):  # checked as a file would be
+            found = layer_from_frame(value, source=f"{source} (GeoDataFrame)", role=role,
+                                     crs=crs)
+        elif isinstance(value, str | os.PathLike):
             key = ("layer", Path(value).resolve(), crs, layer, role)
             found = self._once(key, lambda: read_layer(value, crs=crs, layer=layer, role=role))
-        check_role(found, role)
-        return check_codes(found, role)
+        else:  # refused by the reader, with what was given instead
+            found = read_layer(value, crs=crs, layer=layer, role=role)
+        return check_codes(check_role(found, role), role)
 
     def lookup(self, value: LookupInput | None, role: str) -> pd.DataFrame | None:
         if value is None or isinstance(value, pd.DataFrame):
             return value
+        _check_file(value, role, "a DataFrame")
         return self._once(("lookup", Path(value).resolve()),
                           lambda: read_lookup(value, role=role))
 
     def population(self, value: PopulationInput | None) -> pd.Series | None:
         if value is None or isinstance(value, pd.Series):
             return value
+        _check_file(value, "population table", "a Series of residents indexed by block code")
         return self._once(("population", Path(value).resolve()),
                           lambda: read_population(value))
 
 
-def _from_frame(frame: gpd.GeoDataFrame, *, source: str, role: str, crs: str | None) -> Layer:
-    """A layer from a GeoDataFrame with ``code`` and ``name`` columns, in EPSG:27700."""
-    missing = [c for c in ("code", "name") if c not in frame.columns]
-    if missing:
-        raise StpgeoError(f"the {role} GeoDataFrame has no {' or '.join(missing)} column",
-                          source=source, fix="read the file with stpgeo.read_layer, or "
-                          "name the columns 'code' and 'name'")
-    frame = frame.set_crs(crs, allow_override=True) if crs else frame
-    return Layer(to_measuring_crs(frame, source=source, role=role),
-                 source=f"{source} (GeoDataFrame)")
+def _check_file(value: object, role: str, table: str) -> None:
+    """Refuse a table given as something that is neither the table nor a file."""
+    if not isinstance(value, str | os.PathLike):
+        raise StpgeoError(f"the {role} given is not a file but a {type(value).__name__} value",
+                          source=role, fix=f"give the path of a CSV file or {table}")
 
 
 def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],

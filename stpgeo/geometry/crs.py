@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from pyproj import CRS
 
 from stpgeo.errors import StpgeoError, option_hint
@@ -68,6 +70,12 @@ def _suggestion(appearance: Appearance) -> str:
     return _SUGGESTED.get(appearance, "EPSG:27700")
 
 
+def _has_shapes(frame: gpd.GeoDataFrame) -> bool:
+    """True when some feature has a non-empty geometry (whose bounds mean something)."""
+    geometry = np.asarray(frame.geometry.values)
+    return bool((~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)).any())
+
+
 def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
     return xmin, ymin, xmax, ymax
@@ -83,7 +91,7 @@ def check_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None = None) 
     StpgeoError
         With the file name, what the coordinates look like and the option that fixes it.
     """
-    if frame.geometry.notna().sum() == 0:
+    if not _has_shapes(frame):
         return
     bounds = _bounds(frame)
     appearance = looks_like(bounds)
@@ -126,7 +134,7 @@ def to_measuring_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None =
     """Reproject a checked layer to British National Grid and check it lands in Britain."""
     check_crs(frame, source=source, role=role)
     projected = frame if frame.crs.equals(MEASURE_CRS) else frame.to_crs(MEASURE_CRS)
-    if projected.geometry.notna().any() and not _inside(_bounds(projected), _BNG_BOX):
+    if _has_shapes(projected) and not _inside(_bounds(projected), _BNG_BOX):
         raise StpgeoError(
             f"in British National Grid the layer falls outside Great Britain "
             f"(bounds {', '.join(f'{v:.0f}' for v in _bounds(projected))}); its CRS "

@@ -58,6 +58,27 @@ def _labels(frame: pd.DataFrame, code_column: str) -> np.ndarray:
     return labels.to_numpy()
 
 
+def _drop_empty_parts(raw: np.ndarray, present: np.ndarray, codes: np.ndarray
+                      ) -> list[dict[str, object]]:
+    """Remove the empty parts of multipolygons (in place); one log row per feature."""
+    multi = np.flatnonzero(present & (shapely.get_type_id(raw) == 6))
+    if not len(multi):
+        return []
+    parts, owner = shapely.get_parts(raw[multi], return_index=True)
+    hollow = shapely.is_empty(parts)
+    rows: list[dict[str, object]] = []
+    for position in np.unique(owner[hollow]):
+        index = multi[position]
+        kept = parts[(owner == position) & ~hollow]
+        raw[index] = shapely.MultiPolygon(list(kept)) if len(kept) else shapely.MultiPolygon()
+        n = int(((owner == position) & hollow).sum())
+        area = float(shapely.area(raw[index]))
+        rows.append({"code": codes[index], "problem": f"{n} empty part{'s' * (n > 1)}",
+                     "action": "removed the empty parts", "area_before_m2": area,
+                     "area_after_m2": area})
+    return rows
+
+
 def repair_geometries(frame: gpd.GeoDataFrame, *, code_column: str = "code"
                       ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Repair invalid geometries and log invalid, null and empty ones.
@@ -93,6 +114,7 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, code_column: str = "code"
 
     present = ~missing & ~empty
     raw = np.asarray(geometry)
+    rows += _drop_empty_parts(raw, present, codes)
     invalid = present & ~shapely.is_valid(raw)
     if invalid.any():
         reasons = shapely.is_valid_reason(raw[invalid])
@@ -101,10 +123,12 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, code_column: str = "code"
         before = shapely.area(raw[invalid])
         after = shapely.area(fixed)
         raw[invalid] = fixed
-        for index, reason, a0, a1 in zip(np.flatnonzero(invalid), reasons, before, after,
-                                         strict=True):
+        for index, reason, a0, a1, nothing in zip(np.flatnonzero(invalid), reasons, before,
+                                                  after, shapely.is_empty(fixed), strict=True):
             rows.append({"code": codes[index], "problem": f"invalid: {reason}",
-                         "action": "repaired with make_valid",
+                         "action": "repaired with make_valid" + (
+                             ": nothing is left (it enclosed no area); kept without "
+                             "geometry; left out of overlays" if nothing else ""),
                          "area_before_m2": float(a0), "area_after_m2": float(a1)})
 
     kinds = shapely.get_type_id(raw[present])

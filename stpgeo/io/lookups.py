@@ -25,7 +25,14 @@ from pathlib import Path
 import pandas as pd
 
 from stpgeo.errors import StpgeoError, preview
-from stpgeo.ons.codes import KIND_TITLES, field_kind, gss_share, kind_of_code, parse_ons_field
+from stpgeo.ons.codes import (
+    KIND_TITLES,
+    field_kind,
+    gss_share,
+    kind_of_code,
+    parse_ons_field,
+    upper_case_codes,
+)
 from stpgeo.ons.fields import resolve_field
 
 
@@ -53,8 +60,8 @@ def read_lookup(path: str | os.PathLike[str], *, role: str = "lookup") -> pd.Dat
         raise StpgeoError(f"the {role} has no rows", source=path,
                           fix="give a lookup with one row per area")
     table.columns = [str(c).strip() for c in table.columns]
-    for column in table.columns:
-        table[column] = table[column].str.strip()
+    for column in table.columns:  # spreadsheet exports: stray spaces, lower-case codes
+        table[column] = upper_case_codes(table[column].str.strip())
     table.attrs["source"] = str(path)
     return table
 

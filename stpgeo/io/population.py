@@ -22,7 +22,7 @@ from typing import IO
 import pandas as pd
 
 from stpgeo.errors import StpgeoError, preview
-from stpgeo.ons.codes import gss_share
+from stpgeo.ons.codes import gss_share, upper_case_codes
 from stpgeo.ons.fields import resolve_field
 
 _COUNT_HINTS = ("population", "total", "all ages", "all_ages", "persons", "count", "pop")
@@ -93,7 +93,7 @@ def read_population(
 
     raw = table[population_column].str.replace(",", "").str.strip()
     counts = pd.to_numeric(raw, errors="coerce")
-    codes = table[code_column].str.strip()
+    codes = upper_case_codes(table[code_column].str.strip())
     bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
     if bad.any():
         rows = [f"{code}={value!r}" if isinstance(value, str) else f"{code}=(empty)"

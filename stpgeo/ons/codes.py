@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 GSS_PATTERN = re.compile(r"^[ENSWK]\d{8}$")
+_LOWER_GSS = r"^[enswk]\d{8}$"
 
 #: What stpgeo calls each GSS entity it knows (the country letter is ignored).
 ENTITY_KINDS: dict[str, str] = {
@@ -58,6 +59,9 @@ KIND_TITLES: dict[str, str] = {
     "region": "region",
     "constituency": "Westminster constituency",
 }
+
+#: Kinds whose areas are footprints of the NHS (a ward layer of them is probably swapped).
+FOOTPRINT_KINDS = frozenset({"ccg", "stp"})
 
 #: Short labels for legends and headings.
 SHORT_TITLES: dict[str, str] = {"stp": "STP", "ccg": "CCG", "ward": "Ward", "council": "Council"}
@@ -157,12 +161,50 @@ def kind_of_code(code: str) -> str | None:
 
 
 def gss_share(values: pd.Series) -> float:
-    """The share of non-missing values that are GSS codes (0 when all are missing)."""
+    """The share of non-missing values that are GSS codes, in any case and with stray
+    spaces (0 when all are missing)."""
     present = values.dropna()
     if present.empty:
         return 0.0
     as_text = present.astype(str).str.strip()
-    return float(as_text.str.match(GSS_PATTERN.pattern).mean())
+    return float(as_text.str.match(GSS_PATTERN.pattern, case=False).mean())
+
+
+def upper_case_codes(values: pd.Series) -> pd.Series:
+    """Text values with the GSS codes among them in upper case, keeping the dtype.
+
+    For tables read as text (lookups, population counts) whose values are stripped
+    already; a column with no lower-case code is returned as it is.
+
+    Examples
+    --------
+    >>> upper_case_codes(pd.Series(["e01000001", "E01000002", "City of London"])).tolist()
+    ['E01000001', 'E01000002', 'City of London']
+    """
+    lower = values.str.match(_LOWER_GSS).fillna(False).astype(bool)
+    return values.where(~lower, values.str.upper()) if lower.any() else values
+
+
+def normalise_codes(values: pd.Series) -> tuple[pd.Series, int]:
+    """Codes without stray spaces, GSS codes in upper case, and how many were changed.
+
+    Spreadsheet exports add spaces (``" E05011111 "``, a non-breaking space) and
+    lower-case codes (``"e05011111"``); ONS's codes are upper case. Values that are
+    not GSS codes once stripped are only stripped. Missing values stay missing.
+
+    Examples
+    --------
+    >>> codes, changed = normalise_codes(pd.Series([" e05011111", "E05011112", "13P "]))
+    >>> codes.tolist(), changed
+    (['E05011111', 'E05011112', '13P'], 2)
+    """
+    text = values.astype("string")
+    stripped = text.str.strip()
+    upper = stripped.str.upper()
+    gss = upper.str.match(GSS_PATTERN.pattern).fillna(False).astype(bool)
+    normalised = stripped.where(~gss, upper)
+    changed = int((normalised != text).fillna(False).sum())
+    return normalised.astype(object), changed
 
 
 def kinds_of_codes(codes: Iterable[str]) -> pd.Series:

@@ -47,6 +47,11 @@ def council_findings(analysis: Analysis, council: str) -> list[str]:
                                       == row["council_code"]]
     flagged = flagged_wards(verdicts)
     name = row["council_name"]
+    if not homes:  # none of its residents (or area) was counted in a footprint
+        return [f"{name} has no home footprint: none of its residents or area was counted in "
+                f"any footprint, so its {plural(int(row['n_wards']), 'ward')} cannot be "
+                "judged against one (are the council lookup and the block lookups of "
+                "different vintages?)."]
     home_text = _and(homes)
     if flagged.empty:
         return [f"All {plural(int(row['n_wards']), 'ward')} of {name} lie in its home "
