@@ -17,7 +17,7 @@ import click
 
 from stpgeo._version import __version__
 from stpgeo.errors import StpgeoError
-from stpgeo.io.catalogue import data_dir
+from stpgeo.io.catalogue import data_dir, load_catalogue
 from stpgeo.progress import show_progress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +45,7 @@ def resolve_input(path: Path | None, data: Path | None) -> Path | None:
     if path is None or path.exists():
         return path
     try:
-        inside = data_dir(data) / path
+        inside = load_catalogue().locate(path, data_dir(data))
     except StpgeoError:
         return path
     return inside if inside.exists() else path
@@ -182,13 +182,19 @@ def analyse(wards: Path, footprints: Path, councils: Path | None, council_field:
               type=click.Path(path_type=Path), help="Output folder.")
 @_common
 def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
-    """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
-    from stpgeo.demo import run_demo
+    """The seed case: England's wards against the CCGs and STPs of 2017.
+
+    Without a data directory it runs on the bundled sample of Birmingham, Solihull
+    and the Black Country (--data sample does so always).
+    """
+    from stpgeo.demo import demo_data, run_demo
     from stpgeo.io.write import check_destination
 
     _setup(quiet)
     check_destination(out, folder=True)
-    result = run_demo(out, data=data)
+    source = demo_data(data)
+    click.echo(source.describe())
+    result = run_demo(out, data=source.folder)
     for line in result.findings():
         click.echo(line)
     click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")
