@@ -200,6 +200,31 @@ def demo(out: Path, data: Path | None, quiet: bool, debug: bool) -> None:
     click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")
 
 
+@cli.command()
+@click.argument("products", nargs=-1)
+@click.option("--list", "list_", is_flag=True,
+              help="List the catalogue's products, their sizes and whether each is present.")
+@click.option("--mirror", metavar="URL", help="Replace the scheme and host of every download "
+              "address, e.g. an organisation's mirror: http://mirror.example.org.")
+@click.option("--force", is_flag=True, help="Download products already present again.")
+@_common
+def fetch(products: tuple[str, ...], list_: bool, mirror: str | None, force: bool,
+          data: Path | None, quiet: bool, debug: bool) -> None:
+    """Download England's data from its publishers into the data directory.
+
+    PRODUCTS are catalogue keys (stpgeo fetch lsoa_2011 143), `demo` (the default:
+    what stpgeo demo needs for England) or `all`. Downloads resume where they stopped.
+    """
+    from stpgeo.io.fetch import fetch as download
+    from stpgeo.io.fetch import product_table
+
+    _setup(quiet)
+    if list_:
+        click.echo(product_table(data=data))
+        return
+    click.echo(download(products, data=data, mirror=mirror, force=force).describe())
+
+
 @cli.command("map")
 @click.argument("analyses", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),

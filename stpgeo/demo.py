@@ -47,7 +47,7 @@ class DemoData:
         """One sentence for the user: which data, and how to get England's."""
         if self.sample:
             return ("Using the bundled sample: Birmingham, Solihull and the Black Country "
-                    f"({self.folder}).\nFor all of England, run `stpgeo fetch` (about 100 MB "
+                    f"({self.folder}).\nFor all of England, run `stpgeo fetch` (about 120 MB "
                     "from ONS and the other publishers), then `stpgeo demo` again.")
         return f"Using the data directory {self.folder}."
 

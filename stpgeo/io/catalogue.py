@@ -92,6 +92,12 @@ def data_dir(data: str | os.PathLike[str] | None = None) -> Path:
     )
 
 
+def project_boundaries() -> Path | None:
+    """The project's ``boundaries/`` folder when stpgeo runs from a source checkout."""
+    folder = _PROJECT_DIR / "boundaries"
+    return folder if (folder / "catalogue.toml").is_file() else None
+
+
 def is_sample(folder: Path) -> bool:
     """True for the bundled sample's folder."""
     return folder.resolve() == SAMPLE_DIR.resolve()
