@@ -25,15 +25,17 @@ REAL_DATA = _real_data()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip real-data tests when there is no data, unless CI demands it (then fail)."""
+    """Skip real-data tests (and the notebooks, which read England's data) when there is
+    no data, unless CI demands it (then fail)."""
     if REAL_DATA is not None:
         return
     if os.environ.get("STPGEO_REQUIRE_DATA"):
         raise pytest.UsageError("STPGEO_REQUIRE_DATA is set but no boundary data was found "
                                 "(expected ../shared/boundaries beside the project)")
-    skip = pytest.mark.skip(reason="real boundary data not found (../shared/boundaries)")
+    skip = pytest.mark.skip(reason="real boundary data not found (../shared/boundaries; "
+                            "`stpgeo fetch` downloads it)")
     for item in items:
-        if "realdata" in item.keywords:
+        if "realdata" in item.keywords or item.path.suffix == ".ipynb":
             item.add_marker(skip)
 
 

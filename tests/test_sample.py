@@ -24,10 +24,19 @@ PROJECT = Path(__file__).resolve().parents[1]
 BIRMINGHAM = "E08000025"
 
 
+_NOT_CLONED = {".git", ".venv", "out", "__pycache__", ".pytest_cache", ".mypy_cache",
+               ".ruff_cache", ".hypothesis"}
+
+
 def _fresh_clone(into: Path) -> Path:
     """The files a clone of this commit holds (tracked and new, not ignored), copied."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=PROJECT,
-                            check=True, capture_output=True).stdout.decode().split("\0")
+    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"],
+                             cwd=PROJECT, capture_output=True)
+    if listing.returncode == 0:
+        listed = listing.stdout.decode().split("\0")
+    else:  # not a git checkout (an unpacked archive): the tree, less what is never cloned
+        listed = [p.relative_to(PROJECT).as_posix() for p in PROJECT.rglob("*")
+                  if not _NOT_CLONED & set(p.relative_to(PROJECT).parts)]
     clone = into / "stpgeo"
     for name in filter(None, listed):
         source = PROJECT / name

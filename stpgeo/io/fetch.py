@@ -459,10 +459,11 @@ def product_table(*, data: str | os.PathLike[str] | None = None,
     """``stpgeo fetch --list``: each product, its size when known, whether it is present."""
     catalogue = catalogue or load_catalogue()
     folder = fetch_dir(data)
-    lines = [f"{'product':<34}{'present':<9}{'size':>10}  {'from':<7} title",
-             f"{'-' * 33} {'-' * 8} {'-' * 10}  {'-' * 6} {'-' * 5}"]
-    for product in products(["all"] + [k for s in Catalogue.SECTIONS
-                                        for k in getattr(catalogue, s)], catalogue):
+    listed = products(["all"] + [k for s in Catalogue.SECTIONS for k in getattr(catalogue, s)],
+                      catalogue)
+    width = max(len(p.key) for p in listed) + 2
+    lines = [f" {'product':<{width}}{'present':<9}{'size':>10}  {'from':<7}title"]
+    for product in listed:
         path = folder / product.entry["file"]
         if path.is_file():
             size = f"{path.stat().st_size / 1e6:,.1f} MB"
@@ -471,6 +472,6 @@ def product_table(*, data: str | os.PathLike[str] | None = None,
         else:
             size = "?"
         demo = "*" if product.key in DEMO else " "
-        lines.append(f"{demo}{product.key:<33}{'yes' if path.is_file() else 'no':<9}{size:>10}  "
-                     f"{product.source.get('kind', 'none'):<7}{product.title}")
+        lines.append(f"{demo}{product.key:<{width}}{'yes' if path.is_file() else 'no':<9}"
+                     f"{size:>10}  {product.source.get('kind', 'none'):<7}{product.title}")
     return "\n".join([*lines, f"* needed by `stpgeo demo` for England; data directory: {folder}"])
