@@ -62,6 +62,7 @@ def test_quick_start_demo_runs_on_the_sample_in_a_fresh_clone(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("Using the bundled sample: Birmingham, Solihull and the "
                                   "Black Country")
+    assert f"({clone / 'stpgeo' / 'sample_data'})" in done.stdout  # the clone's own sample
     assert "stpgeo fetch" in done.stdout.splitlines()[1]
     out = clone / "out" / "demo"
     assert (out / "report.html").stat().st_size > 100_000
