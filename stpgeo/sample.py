@@ -32,6 +32,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -119,15 +120,17 @@ def _column_values(source: Path, column: str, where: str, values: set[str]) -> s
     return {next(csv.reader([line]))[header.index(column)] for line in lines[1:]}
 
 
-def _cut_layer(source: Path, target: Path, field: str, codes: set[str] | None,
+def _cut_layer(source: Path, target: Path, *, field: str | None = None,
+               codes: set[str] | None = None,
                area: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
-    """Write a layer's features (those with ``field`` in ``codes``, or inside ``area``)."""
+    """Write a layer's features: all, those whose ``field`` is in ``codes``, or those whose
+    interior point lies in ``area``."""
     frame = gpd.read_file(source, engine="pyogrio")
     if frame.crs is None:
         raise StpgeoError("the layer has no CRS", source=source,
                           fix="give the full data directory the catalogue describes")
     frame = frame.to_crs(27700)
-    if codes is not None:
+    if field is not None and codes is not None:
         frame = frame[frame[field].isin(codes)]
     if area is not None:
         frame = frame[shapely.contains(area, frame.geometry.representative_point().values)]
@@ -193,17 +196,16 @@ def build_sample(source: str | Path, out: str | Path = SAMPLE_DIR) -> Path:
     stp17 = _column_values(src("lookups", "143"), "STP17CD", "LAD17CD", set(DISTRICTS))
     ccg21 = _column_values(src("lookups", "lsoa11_ccg21"), "CCG21CD", "LAD21CD",
                            set(DISTRICTS))
-    blocks = _cut_layer(src("layers", "lsoa_2011"), out / LAYER_FILES["lsoa_2011"],
-                        "LSOA11CD", lsoas)
-    _cut_layer(src("layers", "wards_dec2013"), out / LAYER_FILES["wards_dec2013"], "WD13CD",
-               wards)
-    for key in ("birmingham_wards_2018", "birmingham_solihull_wards_2018"):
-        _cut_layer(src("layers", key), out / LAYER_FILES[key], "", None)
-    _cut_layer(src("layers", "stp_feb2017"), out / LAYER_FILES["stp_feb2017"], "stp17cd", stp17)
-    _cut_layer(src("layers", "ccg_apr2021"), out / LAYER_FILES["ccg_apr2021"], "CCG21CD", ccg21)
-    area = shapely.union_all(blocks.geometry.values)
-    key = "constituencies_west_midlands_2013"
-    _cut_layer(src("layers", key), out / LAYER_FILES[key], "", None, area=area)
+    def layer(key: str, **which: Any) -> gpd.GeoDataFrame:
+        return _cut_layer(src("layers", key), out / LAYER_FILES[key], **which)
+
+    blocks = layer("lsoa_2011", field="LSOA11CD", codes=lsoas)
+    layer("wards_dec2013", field="WD13CD", codes=wards)
+    layer("birmingham_wards_2018")
+    layer("birmingham_solihull_wards_2018")
+    layer("stp_feb2017", field="stp17cd", codes=stp17)
+    layer("ccg_apr2021", field="CCG21CD", codes=ccg21)
+    layer("constituencies_west_midlands_2013", area=shapely.union_all(blocks.geometry.values))
     _write_manifest(out)
     return out
 
