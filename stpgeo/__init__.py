@@ -2,7 +2,9 @@
 
 Read boundary layers (:func:`read_layer`), build CCG and STP footprints from their
 LSOA building blocks (:func:`build_footprints`), overlay wards on footprints and
-find which wards sit outside their council's footprint (:func:`analyse`).
+find which wards sit outside their council's footprint (:func:`analyse`). England's
+data comes from its publishers with :func:`fetch`; ``data_dir("sample")`` is the
+sample of Birmingham and its neighbours shipped with the package.
 """
 
 from stpgeo._version import __version__ as __version__
@@ -13,6 +15,7 @@ from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir, load_catalogue
+from stpgeo.io.fetch import fetch
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
@@ -32,6 +35,7 @@ __all__ = [
     "clean_coverage",
     "council_findings",
     "data_dir",
+    "fetch",
     "layer_from_frame",
     "load_catalogue",
     "national_findings",

@@ -21,7 +21,7 @@ import click
 from stpgeo._version import __version__
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
-from stpgeo.io.catalogue import data_dir
+from stpgeo.io.catalogue import data_dir, load_catalogue
 from stpgeo.progress import show_progress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +57,7 @@ def resolve_input(path: Path | None, data: Path | None) -> Path | None:
     if path is None or path.exists():
         return path
     try:
-        inside = data_dir(data) / path
+        inside = load_catalogue().locate(path, data_dir(data))
     except StpgeoError:
         return path
     return inside if inside.exists() else path
@@ -191,15 +191,45 @@ def _warnings(summary: dict[str, Any]) -> list[str]:
               type=click.Path(path_type=Path), help="Output folder.")
 @_common
 def demo(out: Path, data: Path | None) -> None:
-    """The seed case on the real data: England's wards against the CCGs and STPs of 2017."""
-    from stpgeo.demo import run_demo
+    """The seed case: England's wards against the CCGs and STPs of 2017.
+
+    Without a data directory it runs on the bundled sample of Birmingham, Solihull
+    and the Black Country (--data sample does so always).
+    """
+    from stpgeo.demo import demo_data, run_demo
     from stpgeo.io.write import check_destination
 
     check_destination(out, folder=True)
-    result = run_demo(out, data=data)
+    source = demo_data(data)
+    click.echo(source.describe())
+    result = run_demo(out, data=source.folder)
     for line in result.findings():
         click.echo(line)
     click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")
+
+
+@cli.command()
+@click.argument("products", nargs=-1)
+@click.option("--list", "list_", is_flag=True,
+              help="List the catalogue's products, their sizes and whether each is present.")
+@click.option("--mirror", metavar="URL", help="Replace the scheme and host of every download "
+              "address, e.g. an organisation's mirror: http://mirror.example.org.")
+@click.option("--force", is_flag=True, help="Download products already present again.")
+@_common
+def fetch(products: tuple[str, ...], list_: bool, mirror: str | None, force: bool,
+          data: Path | None) -> None:
+    """Download England's data from its publishers into the data directory.
+
+    PRODUCTS are catalogue keys (stpgeo fetch lsoa_2011 143), `demo` (the default:
+    what stpgeo demo needs for England) or `all`. Downloads resume where they stopped.
+    """
+    from stpgeo.io.fetch import fetch as download
+    from stpgeo.io.fetch import product_table
+
+    if list_:
+        click.echo(product_table(data=data))
+        return
+    click.echo(download(products, data=data, mirror=mirror, force=force).describe())
 
 
 @cli.command("map")

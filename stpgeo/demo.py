@@ -7,6 +7,11 @@
    footprints themselves, ``map.html`` (an interactive map of Birmingham and its
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
    ``map.png``, ``export/`` and ``summary.md``; and say what it found for Birmingham.
+
+Without a data directory (no ``--data``, no ``STPGEO_DATA``, none beside the
+project) the same code runs on the sample shipped inside the package: the wards,
+LSOAs and lookup rows of Birmingham, Solihull and the Black Country, whose STPs and
+CCGs of 2017 lie wholly in those six districts (:func:`demo_data` says which).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.footprints import build_footprints, clean_coverage
-from stpgeo.io.catalogue import load_catalogue
+from stpgeo.errors import StpgeoError
+from stpgeo.io.catalogue import data_dir, is_sample, load_catalogue
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
 from stpgeo.io.read import read_layer
@@ -30,6 +36,40 @@ from stpgeo.outputs.report import render_report
 
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The data directory the demo runs on, and whether it is the bundled sample."""
+
+    folder: Path
+    sample: bool
+
+    def describe(self) -> str:
+        """One sentence for the user: which data, and how to get England's."""
+        if self.sample:
+            return ("Using the bundled sample: Birmingham, Solihull and the Black Country "
+                    f"({self.folder}).\nFor all of England, run `stpgeo fetch` (about 120 MB "
+                    "from ONS and the other publishers), then `stpgeo demo` again.")
+        return f"Using the data directory {self.folder}."
+
+
+def demo_data(data: PathLike | None = None) -> DemoData:
+    """The data the demo runs on: ``data``, else the data directory found, else the sample.
+
+    Examples
+    --------
+    >>> demo_data("sample").sample
+    True
+    """
+    if data is not None:
+        folder = data_dir(data)
+    else:
+        try:
+            folder = data_dir()
+        except StpgeoError:  # nothing beside the project: the sample shipped with stpgeo
+            folder = data_dir("sample")
+    return DemoData(folder, is_sample(folder))
 
 
 @dataclass
@@ -59,8 +99,10 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
         Output folder; replaced atomically (a failure leaves the old one in place).
         It receives ``stp17/``, ``ccg17/``, the built footprints and ``map.html``.
     data
-        The data directory (default: see :func:`stpgeo.data_dir`).
+        The data directory (default: see :func:`demo_data`: the one found, else the
+        bundled sample).
     """
+    data = demo_data(data).folder
     catalogue = load_catalogue()
     # every file is read once, here; the tables and layers are passed on
     lookup_143 = read_lookup(catalogue.path("lookups", "143", data))

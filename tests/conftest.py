@@ -43,8 +43,8 @@ def _group(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group tests for parallel runs; skip real-data tests when there is no data, unless CI
-    demands it (then fail)."""
+    """Group tests for parallel runs; skip real-data tests (and the notebooks, which read
+    England's data) when there is no data, unless CI demands it (then fail)."""
     for item in items:
         group = _group(item)
         if group is not None:
@@ -54,9 +54,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if os.environ.get("STPGEO_REQUIRE_DATA"):
         raise pytest.UsageError("STPGEO_REQUIRE_DATA is set but no boundary data was found "
                                 "(expected ../shared/boundaries beside the project)")
-    skip = pytest.mark.skip(reason="real boundary data not found (../shared/boundaries)")
+    skip = pytest.mark.skip(reason="real boundary data not found (../shared/boundaries; "
+                            "`stpgeo fetch` downloads it)")
     for item in items:
-        if "realdata" in item.keywords:
+        if "realdata" in item.keywords or item.path.suffix == ".ipynb":
             item.add_marker(skip)
 
 
