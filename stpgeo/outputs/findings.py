@@ -98,8 +98,11 @@ def national_findings(analysis: Analysis) -> list[str]:
         f"Of {plural(total, 'ward')}, {counts.get('within', 0):,} lie within their council's "
         f"home footprints, {counts.get('outside_home', 0):,} wholly outside them and "
         f"{counts.get('split', 0):,} are split.",
-        f"{plural(len(split), 'council')} of {len(councils):,} are not coterminous with their "
-        f"home footprints; {plural(len(shared), 'footprint')} share councils with others.",
+        f"{plural(len(split), 'council')} of {len(councils):,} "
+        f"{'is' if len(split) == 1 else 'are'} not coterminous with "
+        f"{'its' if len(split) == 1 else 'their'} home footprints; "
+        f"{plural(len(shared), 'footprint')} {'shares' if len(shared) == 1 else 'share'} "
+        "councils with others.",
     ]
     if councils["population_outside_home"].notna().any():
         sentences.append(f"{int(councils['population_outside_home'].sum()):,} residents live "
