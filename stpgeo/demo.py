@@ -2,7 +2,9 @@
 
 1. Build the CCGs and STPs of April 2017 from England's LSOAs with ONS lookup 143.
 2. Analyse all of England's wards (December 2013) against both, with mid-2017
-   population, councils and footprints from lookup 143 and wards from lookup 114.
+   population, councils and footprints from lookup 143 and wards from lookup 114, the
+   residents' deprivation (IMD 2019) and the GP practices of Birmingham, Solihull and
+   the Black Country (2017, with coordinates).
 3. Write one result folder per footprint layer (``stp17/``, ``ccg17/``), the
    footprints themselves, ``map.html`` (an interactive map of Birmingham and its
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
@@ -18,12 +20,15 @@ from stpgeo._types import PathLike
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
-from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.engine.footprints import build_footprints, clean_coverage, ons_fields
 from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
+from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
 from stpgeo.io.write import atomic_folder, write_frame
+from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
@@ -47,6 +52,7 @@ class DemoResult:
             lines.append(f"Wards against the {title}:")
             lines += [f"  {s}" for s in national_findings(analysis)]
             lines += [f"  {s}" for s in council_findings(analysis, SEED_COUNCIL)]
+            lines += [f"  {s}" for s in affected_findings(analysis, SEED_COUNCIL)]
         return lines
 
 
@@ -68,20 +74,24 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
     blocks = clean_coverage(read_layer(catalogue.path("layers", "lsoa_2011", data)))
     wards = read_layer(catalogue.path("layers", "wards_dec2013", data))
+    deprivation = read_deprivation(catalogue.path("deprivation", "imd2019", data))
+    practices = read_practices(
+        catalogue.path("practices", "birmingham_black_country_2017", data))
 
     footprints = {
         "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population),
         "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population),
     }
     options = AnalysisOptions(councils=lookup_143, blocks=blocks, population=population,
-                              block_wards=lookup_114, block_footprints=lookup_143)
+                              block_wards=lookup_114, block_footprints=lookup_143,
+                              deprivation=deprivation, practices=practices)
     analyses = analyse_many(wards, footprints, options)
     folder = Path(out)
     with atomic_folder(folder) as staging:
         for name, analysis in analyses.items():
             (staging / name).mkdir()
             analysis.write_into(staging / name)
-            write_frame(footprints[name].gdf, staging / f"{name}_footprints.gpkg",
+            write_frame(ons_fields(footprints[name]), staging / f"{name}_footprints.gpkg",
                         layer=name)
         interactive = ward_map(analyses, council=SEED_COUNCIL)
         interactive.save(str(staging / MAP_FILE))
