@@ -111,7 +111,7 @@ def practice_table(practices: pd.DataFrame, *, located: pd.Series, places: pd.Da
     commissioner = practices["commissioner_code"]
     footprint = pd.Series(commissioner.map(commissioner_footprints).to_numpy(), index=codes,
                           dtype=object)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "practice_code": codes,
         "practice_name": practices["practice_name"].to_numpy(),
         "ward_code": place["ward"].to_numpy(),
@@ -122,3 +122,8 @@ def practice_table(practices: pd.DataFrame, *, located: pd.Series, places: pd.Da
         "block_code": where.to_numpy() if in_blocks else np.nan,
         "commissioner_footprint_code": footprint.to_numpy(),
     })[PRACTICE_TABLE]
+    for column in PRACTICE_TABLE:  # text, None where missing (as blocks.csv reads back)
+        if column != "commissioner_is_home":
+            values = table[column].astype(object)
+            table[column] = values.where(values.notna(), None)
+    return table

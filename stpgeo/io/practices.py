@@ -77,7 +77,7 @@ def _read(source: str | os.PathLike[str] | IO[str]) -> pd.DataFrame:
     table = read_text_table(source, what="practices", fix=_FIX, header=None)
     first = str(table.iloc[0, 0]).strip() if len(table) else ""
     if _ODS_PRACTICE.match(first) and table.shape[1] > max(EPRACCUR_POSITIONS.values()):
-        return pd.DataFrame({role: table[i] for role, i in EPRACCUR_POSITIONS.items()})
+        return pd.DataFrame({role: table.iloc[:, i] for role, i in EPRACCUR_POSITIONS.items()})
     header = [str(c).strip() for c in table.iloc[0]] if len(table) else []
     return pd.DataFrame(table.iloc[1:].to_numpy(), columns=header)
 

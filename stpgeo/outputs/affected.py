@@ -152,9 +152,10 @@ def practice_findings(analysis: Analysis, council: str) -> list[str]:
     home = int(mine["commissioner_is_home"].eq(True).fillna(False).sum())
     if sentences:
         of_ccgs = footprint_kind(analysis) == "ccg"
+        ccgs = "a CCG" if home == 1 else "CCGs"
         sentences.append(f"{home:,} of the {len(mine):,} GP practices in {name} "
                          f"{'is a member' if home == 1 else 'are members'} of "
-                         + (" or ".join(homes) if of_ccgs else f"CCGs in {_and(homes)}") + ".")
+                         + (" or ".join(homes) if of_ccgs else f"{ccgs} in {_and(homes)}") + ".")
     return sentences
 
 
