@@ -26,6 +26,7 @@ from stpgeo.engine.deprivation import block_sides
 from stpgeo.io.deprivation import read_deprivation
 from stpgeo.outputs.affected import affected_findings, by_decile
 
+from .refusals import refusal
 from .test_analysis_blocks import (
     BLOCKS,
     C1,
@@ -93,12 +94,7 @@ def test_decile_columns_are_recognised_by_their_names(tmp_path: Path, header: st
 ])
 def test_a_deprivation_file_of_the_wrong_shape_is_refused(tmp_path: Path, text: str,
                                                           says: str) -> None:
-    path = tmp_path / "imd2019.csv"
-    path.write_text(text)
-    with pytest.raises(StpgeoError, match=str(path)) as info:
-        read_deprivation(path)
-    assert says in str(info.value)
-    assert info.value.fix
+    assert says in refusal(read_deprivation, tmp_path / "imd2019.csv", text)
 
 
 def test_the_year_must_be_known(tmp_path: Path) -> None:

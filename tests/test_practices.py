@@ -31,6 +31,7 @@ from stpgeo.analysis.pipeline import analyse
 from stpgeo.io.practices import read_practices
 from stpgeo.outputs.affected import practice_findings
 
+from .refusals import refusal
 from .shapes import X0, Y0
 from .test_analysis_blocks import (
     C1,
@@ -207,9 +208,4 @@ def test_the_headerless_epraccur_is_read() -> None:
 ])
 def test_a_practices_file_of_the_wrong_shape_is_refused(tmp_path: Path, text: str,
                                                         says: str) -> None:
-    path = tmp_path / "epraccur.csv"
-    path.write_text(text)
-    with pytest.raises(StpgeoError, match=str(path)) as info:
-        read_practices(path)
-    assert says in str(info.value)
-    assert info.value.fix
+    assert says in refusal(read_practices, tmp_path / "epraccur.csv", text)
