@@ -24,7 +24,7 @@ from stpgeo.analysis.result import Analysis
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_file
 from stpgeo.outputs import style
-from stpgeo.outputs.affected import footprint_kind, index_title
+from stpgeo.outputs.affected import ATTRIBUTIONS, footprint_kind, index_title
 from stpgeo.outputs.analyses import AnalysesInput, as_analyses
 from stpgeo.outputs.maps.assets import Assets, page_assets
 from stpgeo.outputs.maps.content import MapContent, map_content
@@ -60,7 +60,9 @@ def _base_map(title: str, content: MapContent, *, assets: Assets,
     css, js = page_assets(assets)
     m.add_child(Setup(css=css, js=js, options={
         "style": style.for_javascript(),
-        "attribution": str(escape(load_catalogue().attribution))}))
+        "attribution": str(escape(" ".join([load_catalogue().attribution, *(
+            ATTRIBUTIONS[k] for k, shown in (("deprivation", content.blocks),
+                                              ("practices", content.practices)) if shown)])))}))
     if tiles:
         folium.TileLayer(tiles, name="Basemap (needs the internet)", overlay=True,
                          control=True, opacity=0.6).add_to(m)
