@@ -194,7 +194,7 @@ class Analysis:
         for name, columns in _OPTIONAL_TABLES.items():
             table = getattr(self, name)
             if table is not None:
-                _as_text(table[columns]).to_csv(folder / f"{name}.csv", index=False,
+                as_written(table[columns]).to_csv(folder / f"{name}.csv", index=False,
                                                 float_format="%.10g")
         (folder / "summary.json").write_text(
             json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
@@ -288,7 +288,7 @@ def _read_csv(path: Path, *, blank: str | None = "") -> pd.DataFrame:
     return table
 
 
-def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
     """A table as written: true/false (empty when unknown) for the yes/no columns."""
     flags = [c for c in _BOOLEANS if c in table.columns]
     return table.assign(**{c: table[c].map({True: "true", False: "false"}) for c in flags})
