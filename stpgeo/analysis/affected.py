@@ -95,6 +95,12 @@ def _deprivation(work: WardWork, layer: LayerWork
              "block_deciles": block_deciles}, summary, warnings)
 
 
+def _examples(examples: list[str], total: int, shown: int = 5) -> str:
+    """The first examples of ``total`` things, saying how many more there are."""
+    more = total - min(shown, len(examples))
+    return ", ".join(examples[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
 def _practices(work: WardWork, layer: LayerWork
                ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     match = work.matches.practices
@@ -113,17 +119,24 @@ def _practices(work: WardWork, layer: LayerWork
     notes = match.notes
     file = Path(notes["file"]).name
     warnings = []
-    if notes["without_coordinates"]:
-        one = notes["without_coordinates"] == 1
+    without, active = notes["without_coordinates"], notes["active_gp_practices"]
+    if without == active:
         warnings.append(
-            f"{notes['without_coordinates']:,} of the {notes['active_gp_practices']:,} GP "
-            f"practices in {file} {'has' if one else 'have'} no coordinates, so "
-            f"{'its' if one else 'their'} ward and council are unknown; "
-            f"{'it is' if one else 'they are'} listed in practices.csv without them: "
-            f"{preview(notes['examples_without_coordinates'], 5)}")
+            f"none of the {active:,} GP practices in {file} has coordinates, so their wards and "
+            "councils are unknown; they are listed in practices.csv without them (a practices "
+            "file with latitude and longitude columns places them)")
+    elif without:
+        one = without == 1
+        warnings.append(
+            f"{without:,} of the {active:,} GP practices in {file} "
+            f"{'has' if one else 'have'} no coordinates, so {'its' if one else 'their'} ward "
+            f"and council are unknown; {'it is' if one else 'they are'} listed in "
+            "practices.csv without them "
+            f"({_examples(notes['examples_without_coordinates'], without)})")
     if notes["outside"]:
         warnings.append(f"{notes['outside']:,} GP practices in {file} lie outside the "
-                        f"{notes['placed_in']} analysed: {preview(notes['examples_outside'], 5)}")
+                        f"{notes['placed_in']} analysed ("
+                        f"{_examples(notes['examples_outside'], notes['outside'])})")
     if notes["unknown_commissioners"]:
         warnings.append(
             f"{notes['unknown_commissioners']:,} GP practices in {file} have a commissioner "

@@ -80,7 +80,8 @@ def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarr
     blocks = (layer.blocks.assign(population=pd.array(layer.blocks["population"].round(),
                                                       dtype="Int64"))
               if layer.blocks is not None else None)
-    affected = affected_tables(work, layer)
+    with work.timer(f"who is affected ({layer.name})"):
+        affected = affected_tables(work, layer)
     if blocks is not None and affected.block_deciles is not None:
         blocks = blocks.join(affected.block_deciles)
     ward_shapes = gpd.GeoDataFrame(
