@@ -177,3 +177,13 @@ def test_blocks_keep_their_deciles() -> None:
     blocks = _result().blocks
     assert blocks["decile_IMD2019"].tolist() == IMD
     assert blocks.loc[BLOCKS[3], "footprint"] == F2
+
+
+def test_a_council_wholly_at_home_is_described_so() -> None:
+    # with the border at x = 4 km all of C1's blocks are in F1: decile 1 holds b1, b3, b4, b8
+    result = analyse(_wards(), _footprints(border=4_000), councils=_block_councils(),
+                     blocks=_blocks(), population=RESIDENTS, deprivation=_deciles())
+    assert affected_findings(result, "Birmingham")[0] == (
+        "All 3,600 Birmingham residents live in F1; 44% of them in England's most deprived "
+        "10% of neighbourhoods by the Index of Multiple Deprivation 2019 (the 9 blocks of the "
+        "deprivation table: 19%).")

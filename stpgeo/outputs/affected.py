@@ -104,6 +104,8 @@ def deprivation_findings(analysis: Analysis, council: str) -> list[str]:
         counts = by_decile(analysis, [code], index)
         ranked = counts.loc[list(DECILES)]
         outside, home = ranked["outside_home"], ranked["home"]
+        if not ranked.to_numpy().sum():  # no resident of this council has a decile
+            continue
         reference = _reference(analysis, index)
         england = (f"; {reference[0]}: {_percent(reference[1][0], sum(reference[1]))}"
                    if reference else "")
