@@ -18,3 +18,6 @@ LayerInput: TypeAlias = "Layer | gpd.GeoDataFrame | str | os.PathLike[str]"
 LookupInput: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
 #: Residents per block: a Series indexed by block code, or a CSV file.
 PopulationInput: TypeAlias = "pd.Series | str | os.PathLike[str]"
+#: Deciles of deprivation per block, or GP practices: a DataFrame as stpgeo reads them
+#: (:func:`stpgeo.read_deprivation`, :func:`stpgeo.read_practices`), or a CSV file.
+TableInput: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"

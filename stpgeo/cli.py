@@ -122,7 +122,7 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
           blocks_layer: str | None, out: Path, data: Path | None) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
-    from stpgeo.engine.footprints import build_footprints
+    from stpgeo.engine.footprints import build_footprints, ons_fields
     from stpgeo.io.read import read_layer
     from stpgeo.io.write import check_destination, write_layer
 
@@ -130,7 +130,7 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
     block_layer = read_layer(blocks, crs=blocks_crs, layer=blocks_layer, data=data,
                              role="blocks")
     footprints = build_footprints(block_layer, lookup, by=by, population=population)
-    write_layer(footprints.gdf, out)
+    write_layer(ons_fields(footprints), out)
     click.echo(f"built {len(footprints):,} footprints ({by}) from "
                f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
     for warning in footprints.warnings:
@@ -203,6 +203,8 @@ def demo(out: Path, data: Path | None) -> None:
     source = demo_data(data)
     click.echo(source.describe())
     result = run_demo(out, data=source.folder)
+    for line in result.missing:
+        click.echo(f"note: {line}")
     for line in result.findings():
         click.echo(line)
     click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")

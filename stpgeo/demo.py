@@ -2,7 +2,9 @@
 
 1. Build the CCGs and STPs of April 2017 from England's LSOAs with ONS lookup 143.
 2. Analyse all of England's wards (December 2013) against both, with mid-2017
-   population, councils and footprints from lookup 143 and wards from lookup 114.
+   population, councils and footprints from lookup 143 and wards from lookup 114, the
+   residents' deprivation (IMD 2019) and the GP practices of Birmingham, Solihull and
+   the Black Country (2017, with coordinates).
 3. Write one result folder per footprint layer (``stp17/``, ``ccg17/``), the
    footprints themselves, ``map.html`` (an interactive map of Birmingham and its
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
@@ -16,23 +18,30 @@ CCGs of 2017 lie wholly in those six districts (:func:`demo_data` says which).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from stpgeo._types import PathLike
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
-from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.engine.footprints import build_footprints, clean_coverage, ons_fields
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir, is_sample, load_catalogue
+from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
+from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
 from stpgeo.io.write import atomic_folder, write_frame
+from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
+
+T = TypeVar("T")
 
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"
@@ -74,10 +83,12 @@ def demo_data(data: PathLike | None = None) -> DemoData:
 
 @dataclass
 class DemoResult:
-    """The demo's analyses (``stp17``, ``ccg17``) and where they were written."""
+    """The demo's analyses (``stp17``, ``ccg17``), where they were written, and what the data
+    directory lacked (the demo goes on without deprivation or GP practices)."""
 
     analyses: dict[str, Analysis]
     folder: Path
+    missing: list[str] = field(default_factory=list)
 
     def findings(self) -> list[str]:
         """The plain-English summary the demo prints."""
@@ -87,6 +98,7 @@ class DemoResult:
             lines.append(f"Wards against the {title}:")
             lines += [f"  {s}" for s in national_findings(analysis)]
             lines += [f"  {s}" for s in council_findings(analysis, SEED_COUNCIL)]
+            lines += [f"  {s}" for s in affected_findings(analysis, SEED_COUNCIL)]
         return lines
 
 
@@ -110,23 +122,44 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
     blocks = clean_coverage(read_layer(catalogue.path("layers", "lsoa_2011", data)))
     wards = read_layer(catalogue.path("layers", "wards_dec2013", data))
+    missing: list[str] = []
+    deprivation = _if_present(("deprivation", "imd2019"), data, read_deprivation, missing)
+    practices = _if_present(("practices", "gp_practices_2017_bbc"), data, read_practices,
+                            missing)
 
     footprints = {
         "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population),
         "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population),
     }
     options = AnalysisOptions(councils=lookup_143, blocks=blocks, population=population,
-                              block_wards=lookup_114, block_footprints=lookup_143)
+                              block_wards=lookup_114, block_footprints=lookup_143,
+                              deprivation=deprivation, practices=practices)
     analyses = analyse_many(wards, footprints, options)
     folder = Path(out)
     with atomic_folder(folder) as staging:
         for name, analysis in analyses.items():
             (staging / name).mkdir()
             analysis.write_into(staging / name)
-            write_frame(footprints[name].gdf, staging / f"{name}_footprints.gpkg",
+            write_frame(ons_fields(footprints[name]), staging / f"{name}_footprints.gpkg",
                         layer=name)
         interactive = ward_map(analyses, council=SEED_COUNCIL)
         interactive.save(str(staging / MAP_FILE))
         render_report(list(analyses.values()), staging, council=SEED_COUNCIL,
                       interactive=interactive)
-    return DemoResult(analyses, folder)
+    return DemoResult(analyses, folder, missing)
+
+
+def _if_present(product: tuple[str, str], data: PathLike, read: Callable[[Path], T],
+                missing: list[str]) -> T | None:
+    """A product the demo can do without, read when the data directory has it; otherwise
+    a sentence in ``missing`` saying what is left out."""
+    section, key = product
+    catalogue = load_catalogue()
+    try:
+        path = catalogue.path(section, key, data)
+    except StpgeoError:
+        title = getattr(catalogue, section)[key]["title"]
+        missing.append(f"{title} is not in the data directory, so the demo runs without it "
+                       f"(`stpgeo fetch {key}` or boundaries/README.md says where to get it)")
+        return None
+    return read(path)

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 import stpgeo.analysis.result
 import stpgeo.demo
@@ -22,7 +24,7 @@ import stpgeo.io.write
 from stpgeo.cli import main
 from stpgeo.io.catalogue import load_catalogue
 
-from .shapes import frame, rect, square
+from .shapes import X0, Y0, frame, rect, square
 from .test_bad_input import LSOAS, WARDS, Inputs, analyse_args, good  # noqa: F401 (fixture)
 
 
@@ -171,6 +173,7 @@ def _fake_data(folder: Path) -> Path:
     frame(WARDS, [square(0, 0), square(1_000, 0)], names=["Aston", "Soho"]).rename(
         columns={"code": "WD13CD", "name": "WD13NM"}).to_file(place("layers", "wards_dec2013"))
     pd.DataFrame({"LSOA11CD": LSOAS, "CCG17CD": ["E38000220"] * 3 + ["E38000144"],
+                  "CCG17CDH": ["13P"] * 3 + ["05L"],
                   "CCG17NM": ["NHS Birmingham CrossCity CCG"] * 3
                   + ["NHS Sandwell and West Birmingham CCG"],
                   "STP17CD": ["E54000017"] * 3 + ["E54000016"],
@@ -181,6 +184,14 @@ def _fake_data(folder: Path) -> Path:
                   "LAD16CD": ["E08000025"] * 4}).to_csv(place("lookups", "114"), index=False)
     pd.DataFrame({"lsoa11_code": LSOAS, "total_population": [1_000, 1_200, 1_400, 1_600]}
                  ).to_csv(place("population", "lsoa11_mid2017"), index=False)
+    pd.DataFrame({"lsoa_code": LSOAS, "IMD_decile": [1, 2, 1, 5], "Health_decile": [3, 1, 1, 2]}
+                 ).to_csv(place("deprivation", "imd2019"), index=False)
+    where = gpd.GeoSeries([shapely.Point(X0 + 250, Y0 + 500), shapely.Point(X0 + 1_750, Y0 + 500)],
+                          crs=27700).to_crs(4326)
+    pd.DataFrame({"OrganisationCode": ["M85001", "M85002"], "Name": ["ASTON", "SOHO"],
+                  "StatusCode": ["A", "A"], "Provider": ["13P", "05L"],
+                  "PrescribingSetting": ["4", "4"], "lat": where.y, "long": where.x}).to_csv(
+        place("practices", "gp_practices_2017_bbc"), index=False)
     return folder
 
 

@@ -480,6 +480,92 @@ def population_covering_too_few_blocks(f: Inputs) -> tuple[list[str], Path, list
         "at least 50%"]
 
 
+# Who is affected: deprivation per block, GP practices and their CCGs (issue 13).
+CCG_LOOKUP = "CCG17CD,CCG17CDH,CCG17NM,STP17CD\nE38000220,13P,NHS Birmingham CrossCity CCG," \
+    "E54000017\nE38000144,05L,NHS Sandwell and West Birmingham CCG,E54000016\n"
+
+
+def _deprivation(f: Inputs, text: str) -> Path:
+    path = f.folder / "imd2019_lsoa.csv"
+    path.write_text(text)
+    return path
+
+
+def _practices_args(f: Inputs, rows: str, *, lookup: str = CCG_LOOKUP
+                    ) -> tuple[list[str], Path]:
+    """``stpgeo analyse`` with GP practices (and a CCG lookup for their commissioners)."""
+    practices = f.folder / "epraccur.csv"
+    practices.write_text("OrganisationCode,Name,StatusCode,Provider,PrescribingSetting,lat,long\n"
+                         + rows)
+    commissioners = f.folder / "ccg_lookup.csv"
+    commissioners.write_text(lookup)
+    return analyse_args(f, practices=practices, commissioners=commissioners), practices
+
+
+#: A practice in Aston (the first ward) and one in Soho, in degrees.
+ASTON, SOHO = "52.4225,-1.9941", "52.4225,-1.9794"
+
+
+@case
+def deprivation_without_a_decile_column(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = _deprivation(f, "lsoa_code,IMD_score,IMD_rank\n" + "".join(
+        f"{c},20.5,{i}\n" for i, c in enumerate(LSOAS, 1)))
+    return analyse_args(f, deprivation=path), path, [
+        "no column holds deciles of an index of deprivation", "IMD_decile"]
+
+
+@case
+def deprivation_deciles_that_are_not_deciles(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = _deprivation(f, "lsoa_code,IMD_decile\n" + "".join(
+        f"{c},{d}\n" for c, d in zip(LSOAS, ["1", "12", "3", "most"], strict=True)))
+    return analyse_args(f, deprivation=path), path, [
+        "2 rows have a decile in 'IMD_decile' that is not a whole number from 1 to 10: "
+        "E01000002='12', E01000004='most'"]
+
+
+@case
+def deprivation_of_other_blocks(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = _deprivation(f, "lsoa_code,IMD_decile\nE01032001,1\nE01032002,2\n")
+    return analyse_args(f, deprivation=path), path, [
+        "the deprivation table has deciles for none of the 4 blocks", "same geography"]
+
+
+@case
+def practices_without_a_commissioner(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    path = f.folder / "practices.csv"
+    path.write_text(f"OrganisationCode,Name,lat,long\nM85001,ASTON SURGERY,{ASTON}\n")
+    return analyse_args(f, practices=path), path, [
+        "the practices file has no column for the commissioner code", "Provider"]
+
+
+@case
+def practices_with_coordinates_swapped(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    args, path = _practices_args(f, "M85001,ASTON SURGERY,A,13P,4,-1.9941,52.4225\n")
+    return args, path, ["latitude and longitude are swapped"]
+
+
+@case
+def practices_of_unknown_ccgs(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    args, path = _practices_args(f, f"M85001,ASTON SURGERY,A,99X,4,{ASTON}\n"
+                                    f"M85002,SOHO SURGERY,A,98Y,4,{SOHO}\n")
+    return args, path, ["2 of the 2 active GP practices have a commissioner code that is no "
+                        "CCG in ccg_lookup.csv's CCG17CDH (e.g. 98Y, 99X)", "of the same year"]
+
+
+@case
+def practices_elsewhere(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    args, path = _practices_args(f, "M85001,A LONDON SURGERY,A,13P,4,51.5072,-0.1276\n")
+    return args, path, ["none of the 1 practices with coordinates lies in the blocks"]
+
+
+@case
+def commissioner_lookup_without_ods_codes(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    args, _ = _practices_args(f, f"M85001,ASTON SURGERY,A,13P,4,{ASTON}\n",
+                              lookup="CCG17CD,STP17CD\nE38000220,E54000017\n")
+    return args, f.folder / "epraccur.csv", [
+        "no lookup holds the CCGs' ODS codes (a column such as CCG17CDH)", "--commissioners"]
+
+
 @case
 def output_folder_is_a_file(f: Inputs) -> tuple[list[str], Path, list[str]]:
     # the only case where --out itself is at fault: it exists as a file and stays one
@@ -540,6 +626,36 @@ def test_good_inputs_pass(good: Inputs, capsys: pytest.CaptureFixture[str]) -> N
     assert json.loads((out / "summary.json").read_text())["conservation"]["holds"]
     pieces = pd.read_csv(out / "ward_footprints.csv").set_index(["ward_code", "footprint_code"])
     assert pieces.loc[(WARDS[1], STPS[0]), "population"] == 1_400
+
+
+def test_good_deprivation_and_practices_pass(good: Inputs,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # the baseline of the cases on deprivation and practices. Both STPs are Birmingham's
+    # home here (the Black Country's residents all live in Birmingham), so every block and
+    # practice is on the home side
+    args, _ = _practices_args(good, f"M85001,ASTON SURGERY,A,13P,4,{ASTON}\n"
+                                    f"M85002,SOHO SURGERY,A,05L,4,{SOHO}\n"
+                                    "M85003,NOWHERE SURGERY,A,05L,4,,\n")
+    path = _deprivation(good, "lsoa_code,IMD_decile\n" + "".join(
+        f"{c},{d}\n" for c, d in zip(LSOAS, [1, 2, 3, 4], strict=True)))
+    out = good.folder.parent / "out"
+    code, _, err = run(capsys, *args, "--deprivation", str(path), "--out", str(out))
+    assert code == 0, err
+    assert "NOWHERE SURGERY" in err  # the practice without coordinates is reported
+    deprivation = pd.read_csv(out / "deprivation.csv")
+    assert list(deprivation.columns) == ["council_code", "council_name", "side", "index",
+                                         "decile", "population"]
+    assert set(deprivation["side"]) == {"home"}
+    assert deprivation.set_index("decile")["population"][[1, 2, 3, 4]].tolist() == [
+        1_000, 1_200, 1_400, 1_600]
+    assert list(pd.read_csv(out / "ward_deprivation.csv").columns) == [
+        "ward_code", "index", "population", "share_decile_1", "share_deciles_1_2"]
+    practices = pd.read_csv(out / "practices.csv", dtype=str, keep_default_na=False)
+    assert list(practices.columns)[:7] == [
+        "practice_code", "practice_name", "ward_code", "council_code", "commissioner_code",
+        "commissioner_name", "commissioner_is_home"]
+    assert practices["commissioner_is_home"].tolist() == ["true", "true", ""]
+    assert practices["ward_code"].tolist() == [*WARDS, ""]
 
 
 def test_lookup_of_another_vintage_covering_some_wards_goes_on_and_says_so(

@@ -88,7 +88,8 @@ def test_build_writes_the_footprints(capsys: pytest.CaptureFixture[str], tmp_pat
                            "-q")
     assert code == 0
     assert "built 2 footprints (CCG17CD) from 3 blocks" in stdout
-    written = gpd.read_file(out).set_index("code")
+    written = gpd.read_file(out).set_index("CCG17CD")  # the ONS field names, for QGIS
+    assert written["CCG17NM"]["E38000220"] == "NHS Birmingham CrossCity CCG"
     assert written.crs.to_epsg() == 27700
     assert written["population"].to_dict() == {"E38000144": 3_100, "E38000220": 1_700}
     assert written.area.round().to_dict() == {"E38000144": 2e6, "E38000220": 1e6}

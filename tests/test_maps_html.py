@@ -13,6 +13,7 @@ from stpgeo.analysis.result import Analysis
 from stpgeo.cli import main
 from stpgeo.maps import ward_map, write_map
 from stpgeo.outputs.maps.assets import LEAFLET_VERSION
+from stpgeo.outputs.maps.topology import expand
 
 from .mapcase import C1, F1, F2, codes_of, map_case
 
@@ -28,9 +29,11 @@ def page(case: Analysis) -> str:
 
 
 def _data(html: str) -> list[dict]:  # type: ignore[type-arg]
-    """The GeoJSON FeatureCollections embedded in a page, in order."""
+    """The GeoJSON FeatureCollections embedded in a page, in order (topologies expanded, as
+    the page's script does)."""
     found = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
-    return [json.loads(text) for text in found]
+    data = [json.loads(text) for text in found]
+    return [expand(d) if d.get("type") == "Topology" else d for d in data]
 
 
 def _metadata(html: str) -> dict:  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 
 from .browser import Offline, launch
 from .conftest import DemoRun
+from .ons import ons_neighbours
 from .test_real_analysis import ons_expectation
 
 pytestmark = pytest.mark.realdata
@@ -101,5 +102,79 @@ def test_report_renders_offline_without_errors(browser: Any, demo: DemoRun) -> N
                                   ' tbody tr').first.locator("td").first.inner_text()
         assert first == "Birmingham"
         page.screenshot("report_offline.png")
+    finally:
+        page.page.close()
+
+
+#: Absolute paths of files (not web addresses), as the report must never hold them.
+ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])(?:/[\w.~-]+)+/[\w.~-]+\.(?:csv|geojson|gpkg|shp|json|"
+                           r"parquet|zip|html|png|toml)\b|\b[A-Za-z]:\\[^\s<>\"]+")
+
+
+def test_no_absolute_path_anywhere_in_the_report(demo: DemoRun, data: Path) -> None:
+    text = (demo.folder / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)  # images, not paths
+    for folder in {data.resolve(), demo.folder.resolve(), Path.cwd(), Path.home(),
+                   Path(__file__).resolve().parents[1]}:
+        assert str(folder) not in text, folder
+    assert ABSOLUTE_PATH.findall(text) == []
+    # the files are named, and the built footprints described as built
+    assert "143_LSOA11_CCG17_STP17_LAD17_EN_LU.csv" in text
+    assert "STPs of April 2017, built from 32,844 LSOAs with ONS lookup 143" in text
+
+
+def test_warnings_are_in_data_quality_each_once(soup: BeautifulSoup) -> None:
+    assert soup.select("#findings .warning") == []
+    warnings = [li.get_text(" ", strip=True) for li in
+                soup.select('#data-quality ul[data-quality="warnings"] li')]
+    assert warnings
+    assert len(warnings) == len(set(warnings))
+    assert any(w.startswith("ONS lookup 114 places the LSOAs of") for w in warnings)
+
+
+def test_who_is_affected_and_the_deprivation_layer_draw_offline(
+        browser: Any, demo: DemoRun, lookup_143: Path) -> None:
+    page = Offline(browser, demo.folder / "report.html", ready="#affected")
+    try:
+        assert page.errors == []
+        chart = page.page.locator('#affected [data-analysis="stp17"] svg')
+        box = chart.bounding_box()
+        assert box is not None
+        assert box["width"] > 300
+        assert box["height"] > 150
+        # ten deciles, each with a bar for both sides where there are residents on them
+        assert chart.locator("rect.bar-home").count() == 10
+        assert chart.locator("rect.bar-outside_home").count() == 10
+        tallest = chart.locator('rect.bar-outside_home[data-decile="1"]').bounding_box()
+        assert tallest is not None
+        assert tallest["height"] > 50
+        page.page.locator("#affected").scroll_into_view_if_needed()
+        page.screenshot("report_who_is_affected.png")
+
+        frame = next(f for f in page.page.frames if f != page.page.main_frame)
+        frame.wait_for_selector("path.stpgeo-ward")
+        # flagged wards are named on the map itself
+        verdicts = pd.read_csv(demo.folder / "stp17" / "ward_verdicts.csv", dtype=str)
+        councils = ons_neighbours(lookup_143)
+        flagged = verdicts[verdicts["council_code"].isin(councils)
+                           & (verdicts["verdict"] != "within")]
+        labels = frame.locator(".stpgeo-label").all_inner_texts()
+        assert sorted(labels) == sorted(flagged["ward_name"])
+        assert {"Ladywood", "Soho", "Aston"} <= set(labels)
+        # the neighbourhoods by decile: every LSOA of the six councils (ONS lookup 143)
+        frame.get_by_label("Neighbourhoods by IMD 2019 decile").check()
+        lsoas = pd.read_csv(lookup_143, usecols=["LSOA11CD", "LAD17CD"])
+        assert frame.locator("path.stpgeo-block").count() == int(
+            lsoas["LAD17CD"].isin(councils).sum())
+        assert frame.locator("path.stpgeo-ward").count() == 0  # another way of colouring
+        assert frame.locator("path.stpgeo-footprint").count() > 0  # borders on top
+        fills = set(frame.eval_on_selector_all("path.stpgeo-block",
+                                               "ps => ps.map(p => p.getAttribute('fill'))"))
+        assert len(fills) == 10
+        practices = pd.read_csv(demo.folder / "stp17" / "practices.csv", dtype=str)
+        placed = practices["council_code"].isin(councils)
+        assert frame.locator("path.stpgeo-practice").count() == int(placed.sum())
+        page.page.locator("iframe.map").scroll_into_view_if_needed()
+        page.screenshot("report_deprivation_layer.png")
     finally:
         page.page.close()

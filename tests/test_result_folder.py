@@ -21,11 +21,14 @@ import shapely
 from stpgeo.analysis.pipeline import analyse
 from stpgeo.analysis.result import Analysis, _json_default
 
+from .conftest import DemoRun
 from .mapcase import map_case
 from .test_analysis_blocks import RESIDENTS, _block_councils, _blocks, _footprints, _wards
 
 TABLES = ("ward_footprints", "ward_verdicts", "councils", "footprints")
 LAYERS = ("wards_gdf", "pieces_gdf", "footprints_gdf")
+#: Tables and layers of who is affected, when deprivation and practices were given.
+AFFECTED = ("deprivation", "ward_deprivation", "practices", "blocks_gdf", "practices_gdf")
 
 
 def _same_frame(back: pd.DataFrame, given: pd.DataFrame) -> None:
@@ -49,6 +52,11 @@ def assert_round_trips(result: Analysis, folder: Path) -> Analysis:
     back = Analysis.read(folder)
     for name in (*TABLES, *LAYERS):
         _same_frame(getattr(back, name), getattr(result, name))
+    for name in AFFECTED:
+        if getattr(result, name) is None:
+            assert getattr(back, name) is None, name
+        else:
+            _same_frame(getattr(back, name), getattr(result, name))
     if result.blocks is None:
         assert back.blocks is None
     else:
@@ -69,6 +77,34 @@ def test_a_result_with_blocks_and_population_round_trips(tmp_path: Path) -> None
         "E05000001": 1_400, "E05000002": 2_200}
 
 
+def _affected() -> Analysis:
+    from .test_deprivation import _deciles
+    from .test_practices import CCGS, _practices
+
+    return analyse(_wards(), _footprints(), councils=_block_councils(), blocks=_blocks(),
+                   population=RESIDENTS, deprivation=_deciles(), practices=_practices(),
+                   commissioners=CCGS)
+
+
+def test_a_result_with_deprivation_and_practices_round_trips(tmp_path: Path) -> None:
+    result = _affected()
+    back = assert_round_trips(result, tmp_path / "out")
+    assert back.practices is not None
+    assert back.practices["commissioner_is_home"].dtype == "boolean"
+    assert back.blocks_gdf is not None
+    assert back.blocks_gdf["decile_IMD2019"].notna().all()
+    # the practice without coordinates keeps its row and has no point
+    assert back.practices_gdf.set_index("practice_code").geometry["M85003"] is None
+
+
+def test_the_geopackage_holds_the_blocks_and_practices_geometries(tmp_path: Path) -> None:
+    _affected().write(tmp_path / "out")
+    layers = tmp_path / "out" / "layers.gpkg"
+    assert list(pyogrio.read_info(layers, layer="blocks")["fields"]) == ["block_code"]
+    assert list(pyogrio.read_info(layers, layer="practices")["fields"]) == ["practice_code"]
+    assert pyogrio.read_info(layers, layer="practices")["geometry_type"] == "Point"
+
+
 def test_the_geopackage_holds_geometries_not_figures(tmp_path: Path) -> None:
     map_case().write(tmp_path / "out")
     layers = tmp_path / "out" / "layers.gpkg"
@@ -82,3 +118,12 @@ def test_the_geopackage_holds_geometries_not_figures(tmp_path: Path) -> None:
 def test_the_demo_analysis_of_england_round_trips(england: dict[str, Analysis],
                                                   tmp_path: Path) -> None:
     assert_round_trips(england["stp17"], tmp_path / "stp17")
+
+
+@pytest.mark.realdata
+def test_the_demo_result_with_who_is_affected_round_trips(demo: DemoRun, tmp_path: Path) -> None:
+    # deprivation, practices, the blocks' polygons and the practices' points included
+    result = Analysis.read(demo.folder / "stp17")
+    assert result.deprivation is not None
+    assert result.practices_gdf is not None
+    assert_round_trips(result, tmp_path / "stp17")

@@ -2,7 +2,8 @@
 
 The pieces, verdicts and home footprints of one footprint layer become the result's
 tables with names and plain columns (``ward_footprints``, ``ward_verdicts``,
-``councils``, ``footprints``, ``blocks``), its layers (joined from the tables and the
+``councils``, ``footprints``, ``blocks``; with deprivation and practices the tables of
+:mod:`stpgeo.analysis.affected`), its layers (joined from the tables and the
 geometries by :mod:`stpgeo.analysis.layers`, as when a folder is read), the
 conservation checks and ``summary.json``.
 """
@@ -13,7 +14,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from stpgeo.analysis.layers import footprint_layer, piece_layer, ward_layer
+from stpgeo.analysis.affected import Affected, affected_tables
+from stpgeo.analysis.layers import (
+    block_layer,
+    footprint_layer,
+    piece_layer,
+    practice_layer,
+    ward_layer,
+)
 from stpgeo.analysis.result import WARD_FOOTPRINTS, Analysis
 from stpgeo.analysis.run import LayerWork, WardWork
 from stpgeo.analysis.summary import summarise
@@ -72,6 +80,10 @@ def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarr
     blocks = (layer.blocks.assign(population=pd.array(layer.blocks["population"].round(),
                                                       dtype="Int64"))
               if layer.blocks is not None else None)
+    with work.timer(f"who is affected ({layer.name})"):
+        affected = affected_tables(work, layer)
+    if blocks is not None and affected.block_deciles is not None:
+        blocks = blocks.join(affected.block_deciles)
     ward_shapes = gpd.GeoDataFrame(
         {"ward_code": work.wards.gdf["code"].to_numpy(),
          "council_method": work.ward_council["council_method"].reindex(
@@ -91,9 +103,33 @@ def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarr
     summary = summarise(work, layer, tolerance=tolerance)
     summary["conservation"] = conservation
     summary["warnings"] += conservation_warnings(conservation)
+    summary.update(affected.summary)
+    summary["warnings"] += affected.warnings
     return Analysis(
         ward_footprints=ward_footprints, ward_verdicts=verdicts, councils=councils,
         footprints=footprints, summary=summary,
         wards_gdf=ward_layer(verdicts, ward_footprints, blocks, ward_shapes),
         pieces_gdf=piece_layer(ward_footprints, verdicts, piece_shapes),
-        footprints_gdf=footprint_layer(footprints, footprint_shapes), blocks=blocks)
+        footprints_gdf=footprint_layer(footprints, footprint_shapes), blocks=blocks,
+        **_affected_layers(work, affected, blocks))
+
+
+def _affected_layers(work: WardWork, affected: Affected, blocks: pd.DataFrame | None
+                     ) -> dict[str, pd.DataFrame | gpd.GeoDataFrame | None]:
+    """The tables on who is affected, and their layers: the blocks' polygons (with
+    deprivation, for the map of deciles) and the practices' points."""
+    found: dict[str, pd.DataFrame | gpd.GeoDataFrame | None] = {
+        "deprivation": affected.deprivation, "ward_deprivation": affected.ward_deprivation,
+        "practices": affected.practices}
+    if affected.deprivation is not None and blocks is not None:
+        assert work.inputs.blocks is not None
+        polygons = work.inputs.blocks.polygons
+        found["blocks_gdf"] = block_layer(blocks, gpd.GeoDataFrame(
+            {"block_code": polygons["code"].to_numpy()}, geometry=polygons.geometry.values,
+            crs=MEASURE_CRS))
+    match = work.matches.practices
+    if affected.practices is not None and match is not None:
+        found["practices_gdf"] = practice_layer(affected.practices, gpd.GeoDataFrame(
+            {"practice_code": match.points.index.to_numpy()}, geometry=match.points.values,
+            crs=MEASURE_CRS))
+    return found

@@ -27,14 +27,16 @@ from typing import TypeVar, cast
 import geopandas as gpd
 import pandas as pd
 
-from stpgeo._types import LayerInput, LookupInput, PopulationInput
+from stpgeo._types import LayerInput, LookupInput, PopulationInput, TableInput
 from stpgeo.analysis.checks import check_codes, check_role
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
+from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
+from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
 
 T = TypeVar("T")
@@ -56,6 +58,9 @@ class Inputs:
         Residents per block code, or None.
     councils, block_wards, block_footprints
         The lookups given (None for those not given).
+    deprivation, practices, commissioners
+        Deciles of deprivation per block, GP practices and the lookup of their
+        commissioners' codes (None for those not given).
     """
 
     wards: Layer
@@ -65,6 +70,9 @@ class Inputs:
     councils: pd.DataFrame | None = None
     block_wards: pd.DataFrame | None = None
     block_footprints: pd.DataFrame | None = None
+    deprivation: pd.DataFrame | None = None
+    practices: pd.DataFrame | None = None
+    commissioners: pd.DataFrame | None = None
 
     @cached_property
     def block_codes(self) -> list[str]:
@@ -114,6 +122,13 @@ class _Reader:
         return self._once(("population", Path(value).resolve()),
                           lambda: read_population(value))
 
+    def table(self, value: TableInput | None, read: Callable[[Path], pd.DataFrame]
+              ) -> pd.DataFrame | None:
+        """A deprivation or practices table: as given, or read from its file once."""
+        if value is None or isinstance(value, pd.DataFrame):
+            return value
+        return self._once((read.__name__, Path(value).resolve()), lambda: read(Path(value)))
+
 
 def _check_file(value: object, role: str, table: str) -> None:
     """Refuse a table given as something that is neither the table nor a file."""
@@ -143,10 +158,14 @@ def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
     lookups = {role: reader.lookup(getattr(options, attribute), role) for attribute, role in
                (("councils", "council lookup"), ("block_wards", "block-ward lookup"),
                 ("block_footprints", "block-footprint lookup"))}
+    deprivation = reader.table(options.deprivation, read_deprivation)
+    practices = reader.table(options.practices, read_practices)
+    commissioners = reader.lookup(options.commissioners, "commissioner lookup")
     return Inputs(
         wards=ward_layer,
         footprints={n: reader.layer(f, role="footprints", options=options, name=n)
                     for n, f in footprints.items()},
         blocks=blocks, population=population, councils=lookups["council lookup"],
         block_wards=lookups["block-ward lookup"],
-        block_footprints=lookups["block-footprint lookup"])
+        block_footprints=lookups["block-footprint lookup"], deprivation=deprivation,
+        practices=practices, commissioners=commissioners)

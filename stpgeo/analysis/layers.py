@@ -23,6 +23,9 @@ from stpgeo.geometry.crs import MEASURE_CRS
 GEOMETRY_LAYERS = {"wards": ["ward_code", "council_method"],
                    "pieces": ["ward_code", "footprint_code"],
                    "footprints": ["code"]}
+#: Layers of ``layers.gpkg`` written only when an analysis has them: the blocks' polygons
+#: (with deprivation, for the map of deciles) and the GP practices' points.
+OPTIONAL_LAYERS = {"blocks": ["block_code"], "practices": ["practice_code"]}
 
 
 def _homes(verdicts: pd.DataFrame) -> pd.Series:
@@ -87,10 +90,33 @@ def footprint_layer(footprints: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd
                             crs=MEASURE_CRS)
 
 
+def keyed_layer(table: pd.DataFrame, key: str, geometry: gpd.GeoDataFrame
+                ) -> gpd.GeoDataFrame:
+    """A table with the geometry of each of its rows' ``key`` (blocks, practices)."""
+    shapes = geometry.set_index(key).geometry.reindex(table[key])
+    return gpd.GeoDataFrame(table.reset_index(drop=True), geometry=shapes.to_numpy(),
+                            crs=MEASURE_CRS)
+
+
+def block_layer(blocks: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The blocks: ``block_code``, the columns of ``blocks.csv`` (deciles included) and
+    each block's polygon."""
+    return keyed_layer(blocks.reset_index(), "block_code", geometry)
+
+
+def practice_layer(practices: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The GP practices: the columns of ``practices.csv`` and each one's point (None
+    without coordinates)."""
+    return keyed_layer(practices, "practice_code", geometry)
+
+
 def geometry_layers(wards: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame,
-                    footprints: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """What ``layers.gpkg`` keeps of the three layers: keys and geometry only."""
-    return {name: gpd.GeoDataFrame(frame[GEOMETRY_LAYERS[name]],
-                                   geometry=frame.geometry.values, crs=frame.crs)
-            for name, frame in (("wards", wards), ("pieces", pieces),
-                                ("footprints", footprints))}
+                    footprints: gpd.GeoDataFrame, *, blocks: gpd.GeoDataFrame | None = None,
+                    practices: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """What ``layers.gpkg`` keeps of the layers: keys and geometry only."""
+    given = (("wards", wards), ("pieces", pieces), ("footprints", footprints),
+             ("blocks", blocks), ("practices", practices))
+    keys = {**GEOMETRY_LAYERS, **OPTIONAL_LAYERS}
+    return {name: gpd.GeoDataFrame(frame[keys[name]], geometry=frame.geometry.values,
+                                   crs=frame.crs)
+            for name, frame in given if frame is not None}

@@ -15,6 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from stpgeo.analysis.affected_match import (
+    DeprivationMatch,
+    PracticeMatch,
+    match_deprivation,
+    match_practices,
+)
 from stpgeo.analysis.checks import check_overlap, check_population_codes, lookup_target_column
 from stpgeo.analysis.council_sources import CouncilSources, council_sources
 from stpgeo.analysis.inputs import Inputs
@@ -63,11 +69,16 @@ class Matches:
         to it, or None.
     councils
         Where each ward's council comes from.
+    deprivation, practices
+        The deprivation table matched to the blocks, and the GP practices placed and
+        their commissioners matched (:mod:`stpgeo.analysis.affected_match`), or None.
     """
 
     block_wards: LookupMatch | None
     block_footprints: dict[str, LookupMatch | None]
     councils: CouncilSources
+    deprivation: DeprivationMatch | None = None
+    practices: PracticeMatch | None = None
 
 
 def match_lookup(table: pd.DataFrame, block_codes: list[str], targets: Layer, *, role: str,
@@ -100,8 +111,9 @@ def match_inputs(inputs: Inputs, *, council_field: str | None) -> Matches:
     ------
     StpgeoError
         For layers that do not overlap, a council lookup that places nothing, a block
-        lookup covering none of its targets, or a population table with a figure for
-        none of the blocks.
+        lookup covering none of its targets, a population table with a figure for
+        none of the blocks, or deprivation or practices that do not fit (see
+        :mod:`stpgeo.analysis.affected_match`).
     """
     for layer in inputs.footprints.values():
         check_overlap(inputs.wards, layer, what="wards and the footprints")
@@ -123,4 +135,19 @@ def match_inputs(inputs: Inputs, *, council_field: str | None) -> Matches:
     block_wards = (match_lookup(inputs.block_wards, block_codes, inputs.wards,
                                 role="block-ward lookup", what="wards")
                    if inputs.block_wards is not None else None)
-    return Matches(block_wards, block_footprints, councils)
+    return Matches(block_wards, block_footprints, councils, *_affected(inputs, block_codes))
+
+
+def _affected(inputs: Inputs, block_codes: list[str]
+              ) -> tuple[DeprivationMatch | None, PracticeMatch | None]:
+    """The deprivation table and the practices matched (see
+    :mod:`stpgeo.analysis.affected_match`)."""
+    deprivation = (match_deprivation(inputs.deprivation, block_codes)
+                   if inputs.deprivation is not None else None)
+    if inputs.practices is None:
+        return deprivation, None
+    lookups = ([inputs.commissioners] if inputs.commissioners is not None else
+               [t for t in (inputs.block_footprints, inputs.councils, inputs.block_wards)
+                if t is not None])
+    return deprivation, match_practices(inputs.practices, lookups, footprints=inputs.footprints,
+                                        blocks=inputs.blocks, wards=inputs.wards)

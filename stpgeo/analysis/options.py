@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-from stpgeo._types import LayerInput, LookupInput, PopulationInput
+from stpgeo._types import LayerInput, LookupInput, PopulationInput, TableInput
 from stpgeo.errors import StpgeoError
 
 #: What a command-line flag takes: a file (found in the data directory too), a share, text.
@@ -60,6 +60,17 @@ class AnalysisOptions:
         where they cover a ward or footprint they decide, as they do for ONS.
     tolerance
         Pieces under this share of the ward's residents (else area) are slivers.
+    deprivation
+        The English Indices of Deprivation per block (e.g. IMD 2019 per LSOA): deciles
+        of each index, as read by :func:`stpgeo.read_deprivation`, or a CSV file. Needs
+        blocks and population.
+    practices
+        GP practices (NHS Digital's epraccur, with or without latitude/longitude), as
+        read by :func:`stpgeo.read_practices`, or a CSV file.
+    commissioners
+        An ONS lookup from the practices' CCG ODS codes to GSS codes (a column such as
+        ``CCG17CDH`` beside ``CCG17CD``/``STP17CD``, e.g. 066 or 143); by default the
+        block-footprint, council or block-ward lookup that has one.
     wards_crs, footprints_crs, blocks_crs
         The CRS of files that have none (e.g. ``"EPSG:27700"``).
     wards_layer, footprints_layer, blocks_layer
@@ -78,6 +89,14 @@ class AnalysisOptions:
         "Block → ward lookup CSV (e.g. ONS 114 for 2016 wards).", "path"))
     block_footprints: LookupInput | None = field(default=None, metadata=_flag(
         "Block → footprint lookup CSV (e.g. ONS 143).", "path"))
+    deprivation: TableInput | None = field(default=None, metadata=_flag(
+        "Indices of deprivation per block (CSV, e.g. IMD 2019 per LSOA).", "path"))
+    practices: TableInput | None = field(default=None, metadata=_flag(
+        "GP practices (CSV: NHS Digital's epraccur, optionally with latitude/longitude).",
+        "path"))
+    commissioners: LookupInput | None = field(default=None, metadata=_flag(
+        "Lookup from the practices' CCG ODS codes to GSS codes (e.g. ONS 066) "
+        "[default: a lookup given that has them].", "path"))
     tolerance: float = field(default=0.05, metadata=_flag(
         "Pieces under this share of a ward's residents (else area) are slivers.", "share"))
     wards_crs: str | None = field(default=None, metadata=_flag(
@@ -104,6 +123,14 @@ class AnalysisOptions:
                 if given is not None:
                     raise StpgeoError(f"a {name} was given without blocks",
                                       fix="give the blocks it is for (--blocks)")
+        if self.deprivation is not None and (self.blocks is None or self.population is None):
+            raise StpgeoError("a deprivation table was given without blocks and their "
+                              "population: residents by decile need both",
+                              fix="give the blocks (--blocks, e.g. LSOAs) and their residents "
+                              "(--population)")
+        if self.commissioners is not None and self.practices is None:
+            raise StpgeoError("a commissioner lookup was given without GP practices",
+                              fix="give the practices (--practices) it is for")
 
     @classmethod
     def merge(cls, options: AnalysisOptions | None = None, **keywords: Any) -> AnalysisOptions:

@@ -10,9 +10,17 @@ A result folder holds, with exactly these names (other tools read them):
   (when blocks were given);
 - ``ward_blocks.csv`` — per ward, how many blocks an ONS lookup placed in it and how
   many of those geometry alone would have put elsewhere (when blocks were given);
+- ``deprivation.csv`` — residents per council × side (home / outside_home) × index ×
+  decile, and ``ward_deprivation.csv`` — per ward and index, the shares of residents in
+  England's most deprived 10% and 20% (when deprivation was given; ``blocks.csv`` then
+  holds each block's deciles, ``decile_IMD2019``...);
+- ``practices.csv`` — each active GP practice: its ward, council and commissioner, and
+  whether that is home (when practices were given);
 - ``layers.gpkg`` — the geometries, in EPSG:27700: layers ``wards`` (``ward_code``
   and ``council_method``), ``pieces`` (``ward_code``, ``footprint_code``) and
-  ``footprints`` (``code``). Every figure lives in the tables, once; the layers
+  ``footprints`` (``code``); with deprivation ``blocks`` (``block_code``), with
+  practices ``practices`` (``practice_code``, points). Every figure lives in the
+  tables, once; the layers
   with their figures (:attr:`Analysis.wards_gdf` ...) are joined from the two
   (:mod:`stpgeo.analysis.layers`), and :meth:`Analysis.read` gives back what
   :meth:`Analysis.write` wrote.
@@ -35,11 +43,16 @@ import pyogrio
 
 from stpgeo.analysis.layers import (
     GEOMETRY_LAYERS,
+    OPTIONAL_LAYERS,
+    block_layer,
     footprint_layer,
     geometry_layers,
     piece_layer,
+    practice_layer,
     ward_layer,
 )
+from stpgeo.engine.deprivation import WARD_DEPRIVATION_COLUMNS
+from stpgeo.engine.practices import PRACTICE_TABLE
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.write import atomic_folder
 from stpgeo.ons.codes import short_title
@@ -57,14 +70,19 @@ COUNCILS = ["council_code", "council_name", "home_footprint_codes", "n_wards",
             "footprint_codes"]
 FOOTPRINTS = ["footprint_code", "footprint_name", "councils_whole", "councils_partial",
               "population"]
+DEPRIVATION = ["council_code", "council_name", "side", "index", "decile", "population"]
 LAYERS_FILE = "layers.gpkg"
+#: Tables written only when an analysis has them (deprivation, practices).
+_OPTIONAL_TABLES = {"deprivation": DEPRIVATION, "ward_deprivation": WARD_DEPRIVATION_COLUMNS,
+                    "practices": PRACTICE_TABLE}
+_BOOLEANS = ("commissioner_is_home",)
 
 _TABLES = {"ward_footprints": WARD_FOOTPRINTS, "ward_verdicts": WARD_VERDICTS,
            "councils": COUNCILS, "footprints": FOOTPRINTS}
 _INTEGERS = ("population", "n_wards", "n_wards_outside_home", "n_wards_split",
-             "population_outside_home", "n_blocks")
+             "population_outside_home", "n_blocks", "decile")
 _FLOATS = ("area_m2", "area_share", "population_share", "best_area_share",
-           "best_population_share", "footprint_share")
+           "best_population_share", "footprint_share", "share_decile_1", "share_deciles_1_2")
 
 
 @dataclass
@@ -82,7 +100,15 @@ class Analysis:
         GeoDataFrames in EPSG:27700.
     blocks
         Each block's ward, footprint and council and how each was decided (None
-        without blocks).
+        without blocks); with deprivation, its deciles too (``decile_IMD2019``...).
+    deprivation, ward_deprivation
+        Residents per council × side × index × decile, and per ward the shares in the
+        most deprived 10% and 20% (None without deprivation).
+    practices
+        Each active GP practice, where it is and whether its CCG is home (None
+        without practices).
+    blocks_gdf, practices_gdf
+        The blocks (with deprivation) and the practices as layers in EPSG:27700.
     """
 
     ward_footprints: pd.DataFrame
@@ -94,6 +120,11 @@ class Analysis:
     pieces_gdf: gpd.GeoDataFrame
     footprints_gdf: gpd.GeoDataFrame
     blocks: pd.DataFrame | None = None
+    deprivation: pd.DataFrame | None = None
+    ward_deprivation: pd.DataFrame | None = None
+    practices: pd.DataFrame | None = None
+    blocks_gdf: gpd.GeoDataFrame | None = None
+    practices_gdf: gpd.GeoDataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -160,9 +191,15 @@ class Analysis:
         if self.blocks is not None:
             self.blocks.to_csv(folder / "blocks.csv", index=True, float_format="%.10g")
             self.ward_block_agreement().to_csv(folder / "ward_blocks.csv", index=False)
+        for name, columns in _OPTIONAL_TABLES.items():
+            table = getattr(self, name)
+            if table is not None:
+                as_written(table[columns]).to_csv(folder / f"{name}.csv", index=False,
+                                                float_format="%.10g")
         (folder / "summary.json").write_text(
             json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
-        shapes = geometry_layers(self.wards_gdf, self.pieces_gdf, self.footprints_gdf)
+        shapes = geometry_layers(self.wards_gdf, self.pieces_gdf, self.footprints_gdf,
+                                 blocks=self.blocks_gdf, practices=self.practices_gdf)
         for layer, frame in shapes.items():
             pyogrio.write_dataframe(frame, folder / LAYERS_FILE, layer=layer, driver="GPKG")
 
@@ -178,10 +215,17 @@ class Analysis:
         tables = {n: _read_csv(folder / f"{n}.csv") for n in _TABLES}
         blocks = (_read_csv(folder / "blocks.csv", blank=None).set_index("block_code")
                   if (folder / "blocks.csv").is_file() else None)
+        stored = set(pyogrio.list_layers(folder / LAYERS_FILE)[:, 0])
         shapes = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
-                  for n in GEOMETRY_LAYERS}
+                  for n in [*GEOMETRY_LAYERS, *OPTIONAL_LAYERS] if n in stored}
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        return cls(**tables, summary=summary, blocks=blocks,
+        more = {n: _read_csv(folder / f"{n}.csv", blank=None) for n in _OPTIONAL_TABLES
+                if (folder / f"{n}.csv").is_file()}
+        if blocks is not None and "blocks" in shapes:
+            more["blocks_gdf"] = block_layer(blocks, shapes["blocks"])
+        if "practices" in more and "practices" in shapes:
+            more["practices_gdf"] = practice_layer(more["practices"], shapes["practices"])
+        return cls(**tables, **more, summary=summary, blocks=blocks,
                    wards_gdf=ward_layer(tables["ward_verdicts"], tables["ward_footprints"],
                                         blocks, shapes["wards"]),
                    pieces_gdf=piece_layer(tables["ward_footprints"], tables["ward_verdicts"],
@@ -228,10 +272,13 @@ def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series
 def _read_csv(path: Path, *, blank: str | None = "") -> pd.DataFrame:
     """A result table as written: integers as Int64, shares and areas as floats, and every
     other column as text, ``blank`` where empty (even when all of it is empty): "" in
-    the four tables, None in blocks.csv, where an empty ward or footprint means none."""
+    the four tables, None in blocks.csv and the optional tables, where an empty ward or
+    footprint means none; true/false columns as booleans, NA where empty."""
     table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     for column in table.columns:
-        if column in _INTEGERS:
+        if column in _BOOLEANS:
+            table[column] = table[column].map({"true": True, "false": False}).astype("boolean")
+        elif column in _INTEGERS or column.startswith("decile_"):
             table[column] = pd.to_numeric(table[column]).astype("Int64")
         elif column in _FLOATS:
             table[column] = pd.to_numeric(table[column]).astype("float64")
@@ -239,6 +286,12 @@ def _read_csv(path: Path, *, blank: str | None = "") -> pd.DataFrame:
             text = table[column].astype(object)
             table[column] = text.where(text.notna(), blank)
     return table
+
+
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as written: true/false (empty when unknown) for the yes/no columns."""
+    flags = [c for c in _BOOLEANS if c in table.columns]
+    return table.assign(**{c: table[c].map({True: "true", False: "false"}) for c in flags})
 
 
 def _json_default(value: object) -> object:

@@ -225,8 +225,28 @@ def build_footprints(
     note = (f"built from {len(cleaned):,} blocks of {blocks.source} with {source} ({by}); "
             f"largest difference between a footprint's area and its blocks' areas "
             f"{difference.max():.1e}")
+    built = {"blocks": len(cleaned), "block_kind": blocks.kind, "blocks_source": blocks.source,
+             "lookup": str(source), "column": by}
     return Layer(
         gdf=frame, source=f"{by} built from {blocks.source}", kind=kind, vintage=code_vintage(by),
         code_field=by, name_field=names_column, source_crs="EPSG:27700", driver="stpgeo build",
-        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True)
+        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True, built_from=built)
+
+
+def ons_fields(layer: Layer) -> gpd.GeoDataFrame:
+    """The layer's features with their code and name under the ONS field names they came
+    from (``STP17CD``, ``STP17NM``), as files for QGIS keep them.
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame({"code": ["E54000016"], "name": ["The Black Country"]},
+    ...                          geometry=[shapely.box(0, 0, 1, 1)], crs=27700)
+    >>> list(ons_fields(Layer(frame, source="built", code_field="STP17CD",
+    ...                       name_field="STP17NM")).columns)
+    ['STP17CD', 'STP17NM', 'geometry']
+    """
+    names = {column: field for column, field in (("code", layer.code_field),
+                                                 ("name", layer.name_field))
+             if field and field not in layer.gdf.columns}
+    return layer.gdf.rename(columns=names)
 

@@ -17,7 +17,7 @@ running the same command again resumes.
 Examples
 --------
 >>> [p.key for p in products(["demo"])]
-['lsoa_2011', 'wards_dec2013', '143', '114', 'lsoa11_mid2017']
+['lsoa_2011', 'wards_dec2013', '143', '114', 'lsoa11_mid2017', 'imd2019']
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from stpgeo.io.sources import Product, download
 from stpgeo.progress import step
 
 #: What ``stpgeo demo`` needs for England: ``stpgeo fetch`` with no product, or ``demo``.
-DEMO = ("lsoa_2011", "wards_dec2013", "143", "114", "lsoa11_mid2017")
+DEMO = ("lsoa_2011", "wards_dec2013", "143", "114", "lsoa11_mid2017", "imd2019")
 
 
 def products(names: Iterable[str] = (), catalogue: Catalogue | None = None) -> list[Product]:

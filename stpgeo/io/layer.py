@@ -52,6 +52,10 @@ class Layer:
     coverage_clean
         True once :func:`stpgeo.clean_coverage` has made the features a clean
         coverage (shared edges identical).
+    built_from
+        For footprints built from blocks (:func:`stpgeo.build_footprints`): ``blocks``
+        (how many), ``block_kind``, ``blocks_source``, ``lookup`` (its file) and
+        ``column``; None for layers read from a file.
     """
 
     gdf: gpd.GeoDataFrame
@@ -68,6 +72,7 @@ class Layer:
     layer_name: str | None = None
     driver: str | None = None
     coverage_clean: bool = False
+    built_from: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -107,6 +112,7 @@ class Layer:
             "warnings": list(self.warnings),
             "unmatched_names": list(self.unmatched_names),
             "notes": list(self.notes),
+            **({"built_from": dict(self.built_from)} if self.built_from else {}),
         }
 
     def describe(self) -> str:

@@ -22,6 +22,7 @@ from typing import IO
 import pandas as pd
 
 from stpgeo.errors import StpgeoError, preview
+from stpgeo.io.tables import read_text_table, source_name
 from stpgeo.ons.codes import gss_share, upper_case_codes
 from stpgeo.ons.fields import resolve_field
 
@@ -55,18 +56,9 @@ def read_population(
         For a missing file, no code or count column, missing or non-numeric or
         negative counts, or codes that appear twice.
     """
-    name = str(source) if isinstance(source, str | os.PathLike) else "population table"
-    if isinstance(source, str | os.PathLike) and not Path(source).is_file():
-        raise StpgeoError("the population file does not exist", source=name,
-                          fix="check the path to the population CSV")
-    try:
-        table = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""],
-                            encoding="utf-8-sig", thousands=",")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise StpgeoError(f"the population file cannot be read as a CSV table ({error})",
-                          source=name, fix="give a CSV with a code column and a count column"
-                          ) from None
-    table.columns = [str(c).strip() for c in table.columns]
+    name = source_name(source, "population")
+    table = read_text_table(source, what="population", thousands=",",
+                            fix="give a CSV with a code column and a count column")
     if code_column is not None:
         code_column = resolve_field(table, code_column, source=name, role="code")
     else:

@@ -3,7 +3,8 @@
 - :func:`write_geopackage`: the ward verdict layer, the overlap pieces and the
   footprints of each analysis, in EPSG:27700, for QGIS.
 - :func:`write_spreadsheets`: the four tables as CSV in UTF-8 with a byte-order mark,
-  which Excel opens with accents and ``&`` intact.
+  which Excel opens with accents and ``&`` intact (and, when the analysis has them, the
+  residents by decile and the GP practices of the councils shown).
 - :func:`markdown_summary`: findings and the flagged wards as Markdown, for notebooks
   and issue trackers.
 """
@@ -16,8 +17,16 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from stpgeo.analysis.result import COUNCILS, FOOTPRINTS, WARD_FOOTPRINTS, WARD_VERDICTS, Analysis
+from stpgeo.analysis.result import (
+    COUNCILS,
+    FOOTPRINTS,
+    WARD_FOOTPRINTS,
+    WARD_VERDICTS,
+    Analysis,
+    as_written,
+)
 from stpgeo.engine.verdicts import flagged_wards
+from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.scope import scope_tables
 
@@ -55,6 +64,14 @@ def write_spreadsheets(analyses: Sequence[Analysis], folder: Path,
             path = folder / f"{analysis.name}_{name}.csv"
             frame[columns].to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
             written.append(path)
+        councils = set(tables.councils["council_code"])
+        for name, frame in (("deprivation", analysis.deprivation),
+                            ("practices", analysis.practices)):
+            if frame is not None:  # who is affected, in the councils shown
+                path = folder / f"{analysis.name}_{name}.csv"
+                as_written(frame[frame["council_code"].isin(councils)]).to_csv(
+                    path, index=False, encoding="utf-8-sig", float_format="%.6g")
+                written.append(path)
     return written
 
 
@@ -64,8 +81,8 @@ def markdown_summary(analyses: Sequence[Analysis], *, council: str | None = None
     lines = ["# stpgeo summary", ""]
     for analysis in analyses:
         lines += [f"## {analysis.name}", ""]
-        sentences = (council_findings(analysis, council) if council
-                     else national_findings(analysis))
+        sentences = (council_findings(analysis, council) + affected_findings(analysis, council)
+                     if council else national_findings(analysis))
         lines += [f"- {s}" for s in sentences] + [""]
         flagged = flagged_wards(scope_tables(analysis, wards).ward_verdicts)
         if len(flagged):

@@ -3,9 +3,11 @@
 :func:`write_report` writes into a folder:
 
 - ``report.html`` — scope, key findings in plain English, the interactive map
-  (inlined: it opens with no network), per-council and per-footprint tables, the
-  split and outside-home wards with their shares and confidence, data quality,
-  method and attribution; sortable tables, print-friendly (printing shows the static
+  (inlined: it opens with no network), who is affected (residents by decile of
+  deprivation on each side of the border, GP practices whose CCG is not their council's
+  home), per-council and per-footprint tables, the split and outside-home wards with
+  their shares and confidence, data quality (warnings once, in plain words, file names
+  and no paths), method and attribution; sortable tables, print-friendly (printing shows the static
   map instead of the interactive one). Rendered from the Jinja2 template
   ``stpgeo/outputs/templates/report.html.j2``.
 - ``map.png`` — the same scope as a static map (matplotlib) for Word and PDF.
@@ -32,12 +34,20 @@ from stpgeo.engine.verdicts import flagged_wards
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_folder
+from stpgeo.outputs.affected import ATTRIBUTIONS, affected_findings, who_is_affected
 from stpgeo.outputs.analyses import AnalysesInput, as_analyses
 from stpgeo.outputs.export import markdown_summary, write_geopackage, write_spreadsheets
 from stpgeo.outputs.findings import council_findings, footprint_findings, national_findings
 from stpgeo.outputs.html import environment
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.maps.assets import Assets
+from stpgeo.outputs.quality import (
+    affected_inputs,
+    describe_input,
+    file_names,
+    paths_in,
+    plain_warnings,
+)
 from stpgeo.outputs.scope import Scope, ScopedTables, choose_scope, scope_tables
 from stpgeo.outputs.static_map import static_map
 
@@ -92,7 +102,11 @@ def _inputs(summary: dict[str, Any]) -> list[dict[str, Any]]:
         given = summary["inputs"].get(role)
         if not given:
             continue
-        rows.append({"role": role, "file": Path(given["source"]).name, "kind": given["kind"],
+        built = given.get("built_from")
+        file = (f"{Path(built['blocks_source']).name} + {Path(built['lookup']).name}" if built
+                else Path(given["source"]).name)
+        rows.append({"role": role, "file": file, "described": describe_input(given),
+                     "kind": given["kind"],
                      "vintage": given["vintage"], "crs": given["source_crs"],
                      "features": given["features"], "repairs": given["repairs"],
                      "warnings": given["warnings"] + [f"unmatched name: {n}" for n in
@@ -154,10 +168,12 @@ def _section(analysis: Analysis, scope: Scope, council: str | None,
         row["whole"] = _names(row["councils_whole"], council_names)
         row["partial"] = _names(row["councils_partial"], council_names)
     summary = analysis.summary
+    affected = affected_findings(analysis, council) if council is not None else []
     return {"name": analysis.name, "label": analysis.label,
-            "findings": _findings(analysis, scope, council, footprint),
+            "findings": _findings(analysis, scope, council, footprint) + affected,
             "flagged": _flagged(analysis, tables), "councils": councils,
-            "footprints": footprints, "inputs": _inputs(summary), "lookups": _lookups(summary),
+            "footprints": footprints, "inputs": _inputs(summary),
+            "lookups": _lookups(summary) + affected_inputs(summary),
             "slivers": summary["slivers"], "uncertain": summary["uncertain_pieces"],
             "checks": _checks(summary)}
 
@@ -183,18 +199,23 @@ def render_report(analyses: Sequence[Analysis], folder: Path, *, council: str | 
         markdown_summary(analyses, council=council, wards=scope.wards), encoding="utf-8")
     primary = analyses[0]
     method = primary.summary["parameters"]
+    known = set().union(*(paths_in(a.summary) for a in analyses))
+    affected = [a for a in (who_is_affected(a, scope.councils, scope.focus) for a in analyses)
+                if a is not None]
+    used = {k for k in ATTRIBUTIONS if any(getattr(a, k) is not None for a in analyses)}
     html = environment().get_template("report.html.j2").render(
         title=f"Where NHS footprints and council wards do not line up: {scope.title}",
         scope_title=scope.title, wards_in_scope=len(scope.wards), version=__version__,
         generated=dt.date.today().isoformat(),
-        sections=[_section(a, scope, council, footprint) for a in analyses],
-        warnings=[w for a in analyses for w in a.summary.get("warnings", [])],
+        sections=file_names([_section(a, scope, council, footprint) for a in analyses], known),
+        warnings=plain_warnings(analyses), affected=file_names(affected, known),
         map_html=interactive.get_root().render(),
         map_png=base64.b64encode(png.read_bytes()).decode("ascii"),
         method={"population": method["population_method"], "tolerance": method["tolerance"],
                 "measure": method["tolerance_measure"],
                 "whole_block": method["whole_block_share"]},
-        attribution=load_catalogue().attribution)
+        attribution=" ".join([load_catalogue().attribution,
+                              *(ATTRIBUTIONS[k] for k in sorted(used))]))
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

@@ -1,4 +1,5 @@
-"""A static PNG map (matplotlib) for Word and PDF: verdicts, footprints, scale, attribution.
+"""A static PNG map (matplotlib) for Word and PDF: verdicts, footprints, the flagged wards'
+names, scale, attribution.
 
 The same scope and colours as the interactive map (:mod:`stpgeo.maps`), drawn in
 British National Grid so that the scale bar is true.
@@ -10,12 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from stpgeo.analysis.result import Analysis
+from stpgeo.engine.verdicts import flagged_wards
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_file
 from stpgeo.outputs import style
@@ -25,6 +28,17 @@ from stpgeo.outputs.scope import Scope
 _OUTLINES: tuple[dict[str, Any], ...] = ({"color": "#AA3377", "linewidth": 1.6, "linestyle": "-"},
              {"color": "#004488", "linewidth": 1.0, "linestyle": "--"},
              {"color": "#228833", "linewidth": 0.8, "linestyle": ":"})
+
+
+def _label_flagged(ax: Any, wards: Any) -> None:
+    """Write the names of the flagged wards (outside or split) inside them."""
+    for ward in flagged_wards(wards).itertuples():
+        if ward.geometry is None or ward.geometry.is_empty:
+            continue
+        point = ward.geometry.representative_point()
+        ax.annotate(ward.ward_name, (point.x, point.y), ha="center", va="center", fontsize=6,
+                    fontweight="bold", zorder=7,
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
 
 
 def static_map(analyses: Sequence[Analysis], scope: Scope, path: Path, *,
@@ -65,6 +79,7 @@ def static_map(analyses: Sequence[Analysis], scope: Scope, path: Path, *,
                   if focus else "council boundaries")
     handles.append(Line2D([], [], color="#000000", linewidth=2.6 if focus else 0.9,
                           label=focus_name))
+    _label_flagged(ax, wards)
     xmin, ymin, xmax, ymax = wards.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
     ax.set_xlim(xmin - pad, xmax + pad)

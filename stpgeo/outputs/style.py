@@ -43,9 +43,26 @@ FOOTPRINTS = (
 UNCERTAIN = {"weight": 1, "color": "#000000", "opacity": 0.8, "dashArray": "3 3",
              "fillColor": "url(#stpgeo-hatch)", "fillOpacity": 1}
 
-#: Panes (stacking order): wards under hatching under footprints and council outlines.
+#: Deciles of deprivation, 1 (most deprived) to 10: viridis, dark to light (readable by
+#: lightness alone and colour-blind safe).
+DECILE_COLOURS = ("#440154", "#482878", "#3E4989", "#31688E", "#26828E", "#1F9E89",
+                  "#35B779", "#6ECE58", "#B5DE2B", "#FDE725")
+DECILE_LABELS = ("1: most deprived 10%", *(str(d) for d in range(2, 10)),
+                 "10: least deprived 10%")
+#: Block (neighbourhood) fill and border.
+BLOCK = {"weight": 0.3, "color": "#FFFFFF", "opacity": 0.7, "fillOpacity": 0.85}
+#: GP practices: one colour per CCG (Paul Tol's bright and vibrant schemes), a black ring
+#: for a practice whose CCG is not its council's home.
+CCG_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
+               "#EE7733", "#0077BB", "#009988")
+PRACTICE = {"radius": 4.5, "weight": 0.8, "color": "#333333", "opacity": 0.9, "fillOpacity": 0.9}
+PRACTICE_AWAY = {"radius": 5.5, "weight": 2.5, "color": "#000000", "opacity": 1}
+
+#: Panes (stacking order): wards under hatching under footprints and council outlines,
+#: GP practices on top.
 PANES = {"stpgeo-wards": 410, "stpgeo-uncertain": 420, "stpgeo-footprints-2": 425,
-         "stpgeo-footprints-1": 430, "stpgeo-councils": 435, "stpgeo-footprints-0": 440}
+         "stpgeo-footprints-1": 430, "stpgeo-councils": 435, "stpgeo-footprints-0": 440,
+         "stpgeo-practices": 450}
 
 
 def footprint_style(position: int) -> dict[str, Any]:
@@ -56,4 +73,6 @@ def footprint_style(position: int) -> dict[str, Any]:
 def for_javascript() -> dict[str, Any]:
     """Everything the map's JavaScript needs to colour the wards."""
     return {"verdicts": VERDICTS, "shareBounds": SHARE_BOUNDS, "shareColours": SHARE_COLOURS,
-            "ward": WARD, "wardHover": WARD_HOVER, "panes": PANES}
+            "ward": WARD, "wardHover": WARD_HOVER, "panes": PANES, "deciles": DECILE_COLOURS,
+            "block": BLOCK, "ccgColours": CCG_COLOURS, "practice": PRACTICE,
+            "practiceAway": PRACTICE_AWAY}

@@ -1,4 +1,6 @@
-"""Everything a ward map draws, as web-sized GeoJSON: wards, councils, footprints, pieces.
+"""Everything a ward map draws, as web-sized GeoJSON: wards, councils, footprints, pieces
+(and, with deprivation and practices, blocks, practices and the flagged wards' names:
+:mod:`.affected`).
 
 The wards in scope are simplified as one coverage (:mod:`.geometry`); each
 council's outline is dissolved from its simplified wards, so it runs exactly along
@@ -10,7 +12,7 @@ reprojected to longitude/latitude with coordinates rounded for the screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -20,6 +22,7 @@ import shapely
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.verdicts import is_uncertain
 from stpgeo.errors import StpgeoError
+from stpgeo.outputs.maps.affected import blocks_content, practices_content, ward_labels
 from stpgeo.outputs.maps.features import feature_collection, map_metadata, ward_properties
 from stpgeo.outputs.maps.geometry import auto_tolerance, dissolve, simplify_coverage, to_lonlat
 from stpgeo.outputs.scope import Scope
@@ -46,6 +49,14 @@ class MapContent:
         Names and home footprints for the tooltips (:func:`.features.map_metadata`).
     tolerance
         The simplification tolerance used (metres).
+    blocks, indices
+        The blocks of the wards in scope with their deciles, and the indices shown (see
+        :mod:`.affected`); None and [] without deprivation.
+    practices, ccgs
+        The GP practices of the councils in scope, and the CCGs of the legend; None and []
+        without practices.
+    labels
+        Where to write the names of the primary analysis's flagged wards.
     """
 
     wards: str
@@ -56,6 +67,11 @@ class MapContent:
     bounds: list[list[float]]
     metadata: dict[str, Any]
     tolerance: float
+    blocks: str | None = None
+    indices: list[str] = field(default_factory=list)
+    practices: str | None = None
+    ccgs: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _geometry_of(frame: gpd.GeoDataFrame, codes: Sequence[str]) -> gpd.GeoSeries:
@@ -132,7 +148,11 @@ def map_content(analyses: Sequence[Analysis], scope: Scope, *,
             to_lonlat(shapes),
             [{"code": c, "name": str(names[c])} for c in shapes.index]))
 
+    blocks, indices = blocks_content(analyses, scope, tolerance=tolerance)
+    practices, ccgs = practices_content(analyses, scope)
     return MapContent(
+        blocks=blocks, indices=indices, practices=practices, ccgs=ccgs,
+        labels=ward_labels(primary, simple),
         wards=feature_collection(wards_lonlat, ward_properties(analyses, codes)),
         councils=councils, footprints=footprints,
         uncertain=[_uncertain(a, simple, tolerance=tolerance) for a in analyses],

@@ -8,7 +8,11 @@
   share outside the home footprint, per analysis): views share the polygons, so the
   file carries each ward once however many views there are;
 - :class:`Outlines` draws footprints, councils or hatched pieces (an overlay);
-- :class:`Legend` is the legend control.
+- :class:`Legend` is the legend control;
+- :class:`Blocks` is the one set of neighbourhood polygons with their deciles, coloured
+  by a :class:`WardView` of kind "decile" (one per index shown);
+- :class:`Practices` draws the GP practices as points, :class:`Labels` the names of
+  the flagged wards (overlays).
 
 The behaviour lives in ``static/stpgeo-map.js``; these elements only pass it data.
 """
@@ -22,6 +26,8 @@ from typing import Any
 from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
+
+from stpgeo.outputs.maps.topology import compact
 
 
 @cache
@@ -42,13 +48,15 @@ class Setup(MacroElement):
 
 
 class GeoData(MacroElement):
-    """A GeoJSON FeatureCollection (text), embedded once as a JSON ``<script>``."""
+    """A GeoJSON FeatureCollection (text), embedded once as a JSON ``<script>``; its
+    polygons as a topology (:mod:`.topology`: shared borders once), which the script
+    turns back into the same GeoJSON."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self._name = "StpgeoData"
         self._template = _template("data.js.j2")
-        self.text = text.replace("</", "<\\/")  # cannot close the <script> element
+        self.text = compact(text).replace("</", "<\\/")  # cannot close the <script> element
 
 
 class Wards(MacroElement):
@@ -61,10 +69,22 @@ class Wards(MacroElement):
         self.data, self.metadata = data, metadata
 
 
-class WardView(Layer):
-    """One way of colouring the wards: ``kind`` "verdict" or "share", for one analysis."""
+class Blocks(MacroElement):
+    """The blocks (neighbourhoods) with their deciles and tooltips (drawn through a
+    WardView of kind "decile")."""
 
-    def __init__(self, wards: Wards, *, name: str, kind: str, analysis: int,
+    def __init__(self, data: GeoData, options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "StpgeoBlocks"
+        self._template = _template("blocks.js.j2")
+        self.data, self.options = data, options
+
+
+class WardView(Layer):
+    """One way of colouring the wards: ``kind`` "verdict" or "share", for one analysis;
+    or the blocks (``kind`` "decile", ``analysis`` the position of the index)."""
+
+    def __init__(self, wards: Wards | Blocks, *, name: str, kind: str, analysis: int,
                  show: bool) -> None:
         super().__init__(name=name, overlay=False, control=True, show=show)
         self._name = "StpgeoWardView"
@@ -97,3 +117,23 @@ class Legend(MacroElement):
         self._name = "StpgeoLegend"
         self._template = _template("legend.html.j2")
         self.legend = legend
+
+
+class Practices(Layer):
+    """The GP practices as points coloured by their CCG, names on hover (an overlay)."""
+
+    def __init__(self, data: GeoData, *, name: str, options: dict[str, Any]) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "StpgeoPractices"
+        self._template = _template("practices.js.j2")
+        self.data, self.options = data, options
+
+
+class Labels(Layer):
+    """Names written on the map (the flagged wards'), an overlay."""
+
+    def __init__(self, labels: list[dict[str, Any]], *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "StpgeoLabels"
+        self._template = _template("labels.js.j2")
+        self.labels = labels

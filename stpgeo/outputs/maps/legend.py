@@ -6,6 +6,7 @@ exactly the colours and lines the map uses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,14 @@ def boundary_lines(analyses: Sequence[Analysis], scope: Scope,
     return lines
 
 
+def decile_view_name(index: str) -> str:
+    """The name of the way of colouring by an index (``IMD2019`` → ``Neighbourhoods by IMD
+    2019 decile``)."""
+    match = re.match(r"^([A-Za-z]+)(\d{4})$", index)
+    return f"Neighbourhoods by {match[1]} {match[2]} decile" if match else \
+        f"Neighbourhoods by {index} decile"
+
+
 def legend_content(analyses: Sequence[Analysis], scope: Scope,
                    content: MapContent) -> dict[str, Any]:
     """Everything ``legend.html.j2`` shows."""
@@ -55,4 +64,9 @@ def legend_content(analyses: Sequence[Analysis], scope: Scope,
         "shares": [{"colour": c, "label": label}
                    for c, label in zip(style.SHARE_COLOURS, style.SHARE_LABELS, strict=True)],
         "lines": boundary_lines(analyses, scope, content),
+        "deciles": ([{"colour": c, "label": label} for c, label in
+                     zip(style.DECILE_COLOURS, style.DECILE_LABELS, strict=True)]
+                    if content.blocks is not None else []),
+        "ccgs": content.ccgs,
+        "labels": bool(content.labels),
     }

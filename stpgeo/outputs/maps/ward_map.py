@@ -2,10 +2,12 @@
 
 Layers, bottom to top: an optional basemap (the only thing that needs the
 internet), the wards filled by verdict or by share of residents outside the home
-footprint (one radio button per way of colouring, per analysis), uncertain pieces
-hatched, the footprint outlines of each analysis (names on hover), and the
-councils' outlines dissolved from their wards, the chosen council heaviest. Then
-a layer control, a legend and the OGL attribution; fitted to the area shown.
+footprint (one radio button per way of colouring, per analysis) — or, with
+deprivation, the neighbourhoods by decile —, uncertain pieces hatched, the footprint
+outlines of each analysis (names on hover), the councils' outlines dissolved from
+their wards, the chosen council heaviest, the GP practices (with practices) and the
+names of the flagged wards. Then a layer control, a legend and the OGL attribution;
+fitted to the area shown.
 """
 
 from __future__ import annotations
@@ -22,11 +24,22 @@ from stpgeo.analysis.result import Analysis
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_file
 from stpgeo.outputs import style
+from stpgeo.outputs.affected import ATTRIBUTIONS, footprint_kind, index_title
 from stpgeo.outputs.analyses import AnalysesInput, as_analyses
 from stpgeo.outputs.maps.assets import Assets, page_assets
 from stpgeo.outputs.maps.content import MapContent, map_content
-from stpgeo.outputs.maps.elements import GeoData, Legend, Outlines, Setup, Wards, WardView
-from stpgeo.outputs.maps.legend import legend_content
+from stpgeo.outputs.maps.elements import (
+    Blocks,
+    GeoData,
+    Labels,
+    Legend,
+    Outlines,
+    Practices,
+    Setup,
+    Wards,
+    WardView,
+)
+from stpgeo.outputs.maps.legend import decile_view_name, legend_content
 from stpgeo.outputs.scope import Scope, choose_scope
 
 #: The default basemap, shown faded so that the ward colours stand out.
@@ -47,7 +60,9 @@ def _base_map(title: str, content: MapContent, *, assets: Assets,
     css, js = page_assets(assets)
     m.add_child(Setup(css=css, js=js, options={
         "style": style.for_javascript(),
-        "attribution": str(escape(load_catalogue().attribution))}))
+        "attribution": str(escape(" ".join([load_catalogue().attribution, *(
+            ATTRIBUTIONS[k] for k, shown in (("deprivation", content.blocks),
+                                              ("practices", content.practices)) if shown)])))}))
     if tiles:
         folium.TileLayer(tiles, name="Basemap (needs the internet)", overlay=True,
                          control=True, opacity=0.6).add_to(m)
@@ -64,6 +79,26 @@ def _views(analyses: Sequence[Analysis], wards: Wards) -> list[WardView]:
                   WardView(wards, name=f"Share outside home footprint ({label})",
                            kind="share", analysis=i, show=False)]
     return views
+
+
+def _affected(analyses: Sequence[Analysis], content: MapContent) -> list[Element]:
+    """With deprivation, the neighbourhoods by decile (one way of colouring per index);
+    with practices, the GP practices; the names of the flagged wards."""
+    elements: list[Element] = []
+    if content.blocks is not None:
+        blocks = Blocks(GeoData(content.blocks),
+                        {"indices": [index_title(i) for i in content.indices]})
+        elements += [blocks.data, blocks, *(
+            WardView(blocks, name=decile_view_name(index), kind="decile", analysis=i,
+                     show=False) for i, index in enumerate(content.indices))]
+    if content.practices is not None:
+        what = "CCG" if footprint_kind(analyses[0]) == "ccg" else "footprint"
+        practices = Practices(GeoData(content.practices), name="GP practices, by CCG",
+                              options={"what": what})
+        elements += [practices.data, practices]
+    if content.labels:
+        elements.append(Labels(content.labels, name="Names of flagged wards"))
+    return elements
 
 
 def _overlays(analyses: Sequence[Analysis], content: MapContent) -> list[Outlines]:
@@ -94,9 +129,12 @@ def assemble(analyses: Sequence[Analysis], scope: Scope, content: MapContent, *,
                                *_views(analyses, wards)]
     for overlay in _overlays(analyses, content):
         elements += [overlay.data, overlay]
+    elements += _affected(analyses, content)
     for element in elements:
         m.add_child(element)
-    folium.LayerControl(collapsed=False).add_to(m)  # last: it lists the layers before it
+    # last: it lists the layers before it; top left, so that it and the legend (bottom
+    # right) do not cover each other on small screens (the report's frame)
+    folium.LayerControl(collapsed=False, position="topleft").add_to(m)
     m.fit_bounds(content.bounds)
     return m
 

@@ -20,9 +20,44 @@
     return value === null || value === undefined ? "" : String(value);
   }
 
-  /** The JSON held by a <script type="application/json"> element. */
+  /** A topology (stpgeo/outputs/maps/topology.py) back into its GeoJSON FeatureCollection. */
+  function expand(topology) {
+    var scale = topology.scale;
+    var arcs = topology.arcs.map(function (flat) {
+      var x = 0, y = 0, points = [];
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i];
+        y += flat[i + 1];
+        points.push([x / scale, y / scale]);
+      }
+      return points;
+    });
+    function ring(indices) {
+      var points = [];
+      indices.forEach(function (index) {
+        var arc = index >= 0 ? arcs[index] : arcs[~index].slice().reverse();
+        points = points.concat(points.length ? arc.slice(1) : arc);
+      });
+      return points;
+    }
+    return {
+      type: "FeatureCollection",
+      features: topology.features.map(function (feature) {
+        var geometry = feature.geometry;
+        if (feature.polygons) {
+          var polygons = feature.polygons.map(function (rings) { return rings.map(ring); });
+          geometry = feature.multi ? { type: "MultiPolygon", coordinates: polygons }
+            : { type: "Polygon", coordinates: polygons[0] };
+        }
+        return { type: "Feature", properties: feature.properties, geometry: geometry };
+      }),
+    };
+  }
+
+  /** The GeoJSON held by a <script type="application/json"> element (a topology expanded). */
   stpgeo.data = function (id) {
-    return JSON.parse(document.getElementById(id).textContent);
+    var data = JSON.parse(document.getElementById(id).textContent);
+    return data.type === "Topology" ? expand(data) : data;
   };
 
   /** Panes (stacking order), style and attribution; runs before any layer is made. */
@@ -139,6 +174,12 @@
 
   function fill(kind, analysis) {
     var style = stpgeo.style;
+    if (kind === "decile") {
+      return function (feature) {
+        var decile = (feature.properties.deciles || [])[analysis];
+        return L.extend({}, style.block, { fillColor: style.deciles[decile - 1] || "#FFFFFF" });
+      };
+    }
     return function (feature) {
       var view = feature.properties.analyses[analysis] || {};
       var colour = "#FFFFFF";
@@ -176,6 +217,77 @@
       });
     }
     return new View(wards, options);
+  };
+
+  /** The blocks (neighbourhoods) with their deciles; the decile views only restyle them. */
+  stpgeo.blocks = function (data, options) {
+    return L.geoJSON(data, {
+      pane: "stpgeo-wards",
+      className: "stpgeo-block",
+      onEachFeature: function (feature, block) {
+        var props = feature.properties;
+        block.bindTooltip(function () {
+          var html = '<div class="stpgeo-tip"><b>' + esc(props.code) + "</b>" +
+            (props.ward ? " in " + esc(props.ward) : "") + "<table>";
+          options.indices.forEach(function (title, i) {
+            var decile = props.deciles[i];
+            html += "<tr><td>" + esc(title) + "</td><td>decile " +
+              (decile === null || decile === undefined ? "unknown" : esc(decile)) +
+              (decile === 1 ? " (England's most deprived 10%)" : "") + "</td></tr>";
+          });
+          return html + "</table></div>";
+        }, { sticky: true, className: "stpgeo-tooltip" });
+        block.on("add", function () {
+          var element = block.getElement();
+          if (element) element.setAttribute("data-block", props.code);
+        });
+      },
+    });
+  };
+
+  /** The GP practices as points coloured by CCG; those whose CCG is not home ringed. */
+  stpgeo.practices = function (data, options) {
+    var style = stpgeo.style;
+    return L.geoJSON(data, {
+      pane: "stpgeo-practices",
+      pointToLayer: function (feature, latlng) {
+        var props = feature.properties;
+        var look = L.extend({}, style.practice, props.home === false ? style.practiceAway : {},
+          { fillColor: style.ccgColours[props.colour], pane: "stpgeo-practices",
+            className: "stpgeo-practice" });
+        return L.circleMarker(latlng, look);
+      },
+      onEachFeature: function (feature, practice) {
+        var props = feature.properties;
+        practice.bindTooltip(function () {
+          var where = props.ward ? props.ward + ", " + props.council : props.council;
+          return '<div class="stpgeo-tip"><b>' + esc(props.name) + "</b> " + esc(props.code) +
+            "<br>member of " + esc(props.ccg) +
+            (props.footprint && props.footprint !== props.ccg ? " (" + esc(props.footprint) + ")" : "") +
+            "<br>in " + esc(where) +
+            (props.home === false ? "<br><b>not the council's home " + esc(options.what) + "</b>" : "") +
+            "</div>";
+        }, { sticky: true, className: "stpgeo-tooltip" });
+        practice.on("add", function () {
+          var element = practice.getElement();
+          if (element) {
+            element.setAttribute("data-practice", props.code);
+            element.setAttribute("data-home", String(props.home));
+          }
+        });
+      },
+    });
+  };
+
+  /** Names written on the map: permanent labels, one at each point given. */
+  stpgeo.labels = function (labels) {
+    var group = L.layerGroup();
+    labels.forEach(function (label) {
+      group.addLayer(L.tooltip({ permanent: true, direction: "center", interactive: false,
+        className: "stpgeo-label", opacity: 1 })
+        .setLatLng([label.lat, label.lon]).setContent(esc(label.name)));
+    });
+    return group;
   };
 
   /** Outlines (footprints, councils) with their names on hover, or hatched pieces. */
