@@ -7,6 +7,8 @@
    footprints themselves, ``map.html`` (an interactive map of Birmingham and its
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
    ``map.png``, ``export/`` and ``summary.md``; and say what it found for Birmingham.
+4. Follow Birmingham through every footprint vintage the data directory can build,
+   2015 to 2022, with the national trend (:func:`stpgeo.timeline`): ``timeline/``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from stpgeo._types import PathLike
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
+from stpgeo.analysis.timeline import timeline
+from stpgeo.analysis.timeline_result import Timeline
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
 from stpgeo.io.read import read_layer
@@ -27,9 +34,11 @@ from stpgeo.io.write import atomic_folder, write_frame
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
+from stpgeo.outputs.timeline_story import council_findings as council_history
 
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"
+TIMELINE_FOLDER = "timeline"
 
 
 @dataclass
@@ -38,6 +47,7 @@ class DemoResult:
 
     analyses: dict[str, Analysis]
     folder: Path
+    timeline: Timeline | None = None
 
     def findings(self) -> list[str]:
         """The plain-English summary the demo prints."""
@@ -47,7 +57,21 @@ class DemoResult:
             lines.append(f"Wards against the {title}:")
             lines += [f"  {s}" for s in national_findings(analysis)]
             lines += [f"  {s}" for s in council_findings(analysis, SEED_COUNCIL)]
+        if self.timeline is not None:
+            lines.append(f"Through time ({TIMELINE_FOLDER}/timeline.html):")
+            lines += [f"  {s}" for s in council_history(self.timeline, SEED_COUNCIL)]
         return lines
+
+
+def run_timeline(folder: Path, *, wards: Layer, blocks: Layer, population: pd.Series,
+                 block_wards: pd.DataFrame, lookups: dict[str, pd.DataFrame],
+                 data: PathLike | None) -> Timeline:
+    """Birmingham through every vintage the data directory can build, and the national
+    trend, written into ``folder`` (the inputs already read are passed on, not re-read)."""
+    history = timeline(SEED_COUNCIL, wards=wards, blocks=blocks, population=population,
+                       block_wards=block_wards, lookups=lookups, data=data)
+    history.write(folder)
+    return history
 
 
 def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
@@ -87,4 +111,7 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
         interactive.save(str(staging / MAP_FILE))
         render_report(list(analyses.values()), staging, council=SEED_COUNCIL,
                       interactive=interactive)
-    return DemoResult(analyses, folder)
+        history = run_timeline(staging / TIMELINE_FOLDER, wards=wards, blocks=blocks,
+                               population=population, block_wards=lookup_114,
+                               lookups={"143": lookup_143}, data=data)
+    return DemoResult(analyses, folder, history)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,12 +77,15 @@ def data_dir(data: str | os.PathLike[str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The products stpgeo knows: layers, lookups and population tables."""
+    """The products stpgeo knows: layers, lookups and population tables, and the footprint
+    vintages its lookups build (``vintages``: lookup, column, councils, level, date; read
+    by :func:`stpgeo.io.vintages.footprint_vintages`)."""
 
     layers: dict[str, dict[str, Any]]
     lookups: dict[str, dict[str, Any]]
     population: dict[str, dict[str, Any]]
     attribution: str
+    vintages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def path(self, section: str, key: str, data: str | os.PathLike[str] | None = None) -> Path:
         """The file of a catalogued product inside the data directory.
@@ -132,4 +135,5 @@ def load_catalogue() -> Catalogue:
         lookups=raw.get("lookups", {}),
         population=raw.get("population", {}),
         attribution=raw.get("attribution", ""),
+        vintages=raw.get("vintages", {}),
     )
