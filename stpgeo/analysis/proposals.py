@@ -46,7 +46,7 @@ import pandas as pd
 from stpgeo.analysis.vintage_maps import VintageMap
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.lookups import read_lookup
-from stpgeo.ons.codes import kind_of_code
+from stpgeo.ons.codes import KIND_TITLES, kind_of_code
 
 #: The columns of a proposal CSV.
 PROPOSAL_COLUMNS = ("code", "proposed_code", "proposed_name")
@@ -195,11 +195,12 @@ def proposal_map(proposal: Proposal, maps: list[VintageMap]) -> VintageMap:
         known |= set(listed.unique())
     unknown = [c for c in rows["code"] if c not in known]
     if unknown:
-        found = sorted({kind_of_code(c) or "unknown" for c in unknown})
+        kinds = sorted({KIND_TITLES.get(kind_of_code(c) or "", "not a GSS code") for c in unknown})
+        words = list(_KIND_WORDS.values())
         raise StpgeoError(
-            f"{len(unknown)} codes of the proposal are not {', '.join(_KIND_WORDS.values())} "
-            f"of {base.vintage.title} ({base.source}): {preview(unknown)} (kinds: "
-            f"{', '.join(found)})", source=proposal.source,
+            f"{len(unknown)} codes of the proposal are not {', '.join(words[:-1])} or "
+            f"{words[-1]} of {base.vintage.title} ({base.source}): {preview(unknown)} "
+            f"(kinds: {', '.join(kinds)})", source=proposal.source,
             fix=f"give codes of {base.vintage.title}; an area of another vintage has to be "
             "given by its councils or LSOAs")
     footprint_names = pd.concat([base.footprint_names,

@@ -139,7 +139,7 @@ def changes_table(wards: pd.DataFrame, vintages: Sequence[FootprintVintage],
         if before.name not in by_vintage or after.name not in by_vintage:
             continue
         a, b = by_vintage[before.name], by_vintage[after.name]
-        both = a.join(b, how="inner", lsuffix="_a", rsuffix="_b")
+        both = a.join(b, how="inner", suffixes=("_a", "_b"))
         changed = ((both["verdict_a"] != both["verdict_b"])
                    | (both["best_footprint_code_a"] != both["best_footprint_code_b"]))
         both = both[changed]
