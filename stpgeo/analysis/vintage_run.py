@@ -109,7 +109,7 @@ def _lookup_blocks(vmap: VintageMap, population: pd.Series | None) -> pd.DataFra
 
 
 def run_vintage(work: WardWork, vmap: VintageMap, shared: pd.DataFrame, areas: pd.Series, *,
-                tolerance: float) -> VintageResult:
+                tolerance: float, overlaps: pd.DataFrame | None = None) -> VintageResult:
     """One vintage's tables from the shared work (:func:`ward_blocks`, :func:`ward_areas`).
 
     Parameters
@@ -122,6 +122,10 @@ def run_vintage(work: WardWork, vmap: VintageMap, shared: pd.DataFrame, areas: p
         :func:`ward_blocks` and :func:`ward_areas` of ``work``, computed once.
     tolerance
         Pieces under this share of a ward's residents (else area) are slivers.
+    overlaps
+        The ward × footprint overlap table (``left``, ``right``, ``area_m2``,
+        ``left_share``) when it was made otherwise (the benchmark overlays each
+        vintage's dissolved footprints); by default it is summed from the blocks.
     """
     assert work.block_overlaps is not None, "a timeline needs blocks"
     footprint = vmap.footprints.reindex(shared.index)
@@ -130,7 +134,8 @@ def run_vintage(work: WardWork, vmap: VintageMap, shared: pd.DataFrame, areas: p
         # a block lies wholly in the footprint its lookup gives: the geometric best fit
         footprint_geometric=footprint, footprint_share=np.where(footprint.notna(), 1.0, 0.0),
         council=vmap.councils.reindex(shared.index))[BLOCK_COLUMNS]
-    overlaps = overlaps_from_blocks(work.block_overlaps, vmap.footprints, areas)
+    if overlaps is None:
+        overlaps = overlaps_from_blocks(work.block_overlaps, vmap.footprints, areas)
     pieces = piece_table(overlaps, blocks, tolerance=tolerance)
     population = work.inputs.population
     ward_council = ward_councils(
