@@ -220,3 +220,4 @@ def test_the_folder_holds_the_tables_the_chart_and_the_page(tmp_path: Path,
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert 'data-vintage="ICB22"' in html
     assert "src=\"data:image/png;base64," in html
+

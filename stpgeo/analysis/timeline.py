@@ -38,7 +38,7 @@ from stpgeo._version import __version__
 from stpgeo.analysis.inputs import Inputs, read_inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
-from stpgeo.analysis.proposals import ProposalInput, proposal_map, read_proposal
+from stpgeo.analysis.proposals import Proposal, ProposalInput, proposal_map, read_proposal
 from stpgeo.analysis.run import WardWork, prepare_wards
 from stpgeo.analysis.timeline_result import Timeline, TimelineState
 from stpgeo.analysis.timeline_tables import (
@@ -154,6 +154,63 @@ def _summary(work: WardWork, maps: Sequence[VintageMap], results: Mapping[str, V
     }
 
 
+def _proposals(proposals: ProposalInput | Sequence[ProposalInput],
+               vintages: Sequence[FootprintVintage]) -> list[Proposal]:
+    """The proposals read and checked, their names unlike each other's and the vintages'."""
+    listed: Sequence[ProposalInput] = (
+        proposals if isinstance(proposals, Sequence) and not isinstance(proposals, str)
+        else [proposals])
+    given = [read_proposal(p) for p in listed]
+    taken = {v.name.upper() for v in vintages}
+    names = [p.name for p in given]
+    clash = [n for n in names if n.upper() in taken]
+    if clash or len({n.upper() for n in names}) < len(names):
+        raise StpgeoError(f"proposal names must differ from each other and from the vintages: "
+                          f"{preview(clash or names)}", fix="rename the proposal files")
+    return given
+
+
+def _read(wards: LayerInput | None, blocks: LayerInput | None,
+          population: PopulationInput | None, block_wards: LookupInput | None,
+          lookups: Mapping[str, pd.DataFrame], *, vintages: Sequence[FootprintVintage],
+          data: PathLike | None, timer: Timer) -> tuple[Inputs, dict[str, pd.DataFrame]]:
+    """Every input read once (the catalogue's by default), and each vintage's lookup."""
+    if block_wards is None and wards is None:  # lookup 114 fits the default wards only
+        block_wards = lookups.get("114", _default(None, "block_wards", data))
+    tables = _lookup_tables(vintages, lookups, data, timer)
+    options = AnalysisOptions(blocks=_default(blocks, "blocks", data),
+                              population=_default(population, "population", data),
+                              block_wards=block_wards)
+    with timer("reading inputs"):
+        inputs = read_inputs(_default(wards, "wards", data), {}, options)
+    return inputs, tables
+
+
+def _assemble(work: WardWork, maps: Sequence[VintageMap], results: dict[str, VintageResult],
+              shared: pd.DataFrame, *, councils: list[str], area: set[str] | None,
+              england: bool, tolerance: float, timer: Timer) -> Timeline:
+    """The timeline's tables from each vintage's results."""
+    scope = None if england else councils
+    ward_names = work.wards.gdf.set_index("code")["name"]
+    ward_table = pd.concat([ward_rows(r, ward_names, scope) for r in results.values()],
+                           ignore_index=True)
+    placed = shared.dropna(subset=["ward"])
+    residents = placed["population"].groupby(placed["ward"]).sum(min_count=1)
+    return Timeline(
+        timeline=pd.concat([council_rows(r, scope) for r in results.values()],
+                           ignore_index=True),
+        ward_timeline=ward_table,
+        changes=changes_table(ward_table, [m.vintage for m in maps], residents),
+        trend=pd.concat([trend_rows(r, councils) for r in results.values()],
+                        ignore_index=True),
+        moves=moves_table(list(results.values()), wards=shared["ward"], ward_names=ward_names),
+        vintages=[m.vintage for m in maps], councils=councils, england=england,
+        summary=_summary(work, maps, results, councils=councils, area=area, england=england,
+                         tolerance=tolerance, timer=timer),
+        state=TimelineState(work=work, results=results, maps={m.name: m for m in maps},
+                            tolerance=tolerance))
+
+
 def timeline(council: str | Sequence[str] | None = None, *, england: bool = False,
              vintages: str | Sequence[str | FootprintVintage] | None = None,
              proposals: ProposalInput | Sequence[ProposalInput] = (),
@@ -191,7 +248,8 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     Returns
     -------
     Timeline
-        ``timeline``, ``ward_timeline``, ``changes`` and ``trend`` as DataFrames.
+        ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and ``moves`` as
+        DataFrames (see :mod:`stpgeo.analysis.timeline_tables`).
 
     Examples
     --------
@@ -200,32 +258,16 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     """
     if out is not None:
         check_destination(out, folder=True)
-    options = AnalysisOptions(tolerance=tolerance)  # the tolerance is checked here
-    asked = [council] if isinstance(council, str) else list(council or [])
+    AnalysisOptions(tolerance=tolerance)  # checked at once: a tolerance outside 0..0.5
     chosen = _vintages(vintages, data)
-    given = [read_proposal(p) for p in (proposals if isinstance(proposals, Sequence)
-                                        and not isinstance(proposals, str) else [proposals])]
-    clash = [p.name for p in given if p.name.upper() in {v.name.upper() for v in chosen}]
-    names = [p.name for p in given]
-    if clash or len(set(names)) < len(names):
-        raise StpgeoError(f"proposal names must differ from each other and from the vintages: "
-                          f"{preview(clash or names)}", fix="rename the proposal files")
+    given = _proposals(proposals, chosen)
     timer = Timer()
-    tables = dict(lookups or {})
-    default_wards = wards is None
-    wards = _default(wards, "wards", data)
-    blocks = _default(blocks, "blocks", data)
-    population = _default(population, "population", data)
-    if block_wards is None and default_wards:
-        block_wards = tables.get("114", _default(None, "block_wards", data))
-    tables = _lookup_tables(chosen, tables, data, timer)
-    options = AnalysisOptions(blocks=blocks, population=population, block_wards=block_wards,
-                              tolerance=tolerance)
-    with timer("reading inputs"):
-        inputs = read_inputs(wards, {}, options)
+    inputs, tables = _read(wards, blocks, population, block_wards, lookups or {},
+                           vintages=chosen, data=data, timer=timer)
     maps = [vintage_map(tables[v.lookup], v, block_codes=inputs.block_codes) for v in chosen]
     maps += [proposal_map(p, maps) for p in given]
-    codes = resolve_councils(asked, maps)
+    codes = resolve_councils([council] if isinstance(council, str) else list(council or []),
+                             maps)
     area = None if england or not codes else neighbours(maps, codes)
     work = _prepare(inputs, area=area, maps=maps, timer=timer)
     shared, areas = ward_blocks(work), ward_areas(work)
@@ -234,25 +276,8 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
         announce(f"vintage {i} of {len(maps)}: {vmap.vintage.title} ({vmap.name})")
         with timer(f"vintage {vmap.name}"):
             results[vmap.name] = run_vintage(work, vmap, shared, areas, tolerance=tolerance)
-    scope = None if england or not codes else codes
-    ward_names = work.wards.gdf.set_index("code")["name"]
-    ward_table = pd.concat([ward_rows(r, ward_names, scope) for r in results.values()],
-                           ignore_index=True)
-    placed = shared.dropna(subset=["ward"])
-    residents = placed["population"].groupby(placed["ward"]).sum(min_count=1)
-    state = TimelineState(work=work, results=results, maps={m.name: m for m in maps},
-                          tolerance=tolerance)
-    result = Timeline(
-        timeline=pd.concat([council_rows(r, scope) for r in results.values()],
-                           ignore_index=True),
-        ward_timeline=ward_table,
-        changes=changes_table(ward_table, [m.vintage for m in maps], residents),
-        trend=pd.concat([trend_rows(r, codes) for r in results.values()], ignore_index=True),
-        moves=moves_table(list(results.values()), wards=shared["ward"], ward_names=ward_names),
-        vintages=[m.vintage for m in maps], councils=codes, england=england or not codes,
-        summary=_summary(work, maps, results, councils=codes, area=area,
-                         england=england or not codes, tolerance=tolerance, timer=timer),
-        state=state)
+    result = _assemble(work, maps, results, shared, councils=codes, area=area,
+                       england=england or not codes, tolerance=tolerance, timer=timer)
     if out is not None:
         result.write(out)
     return result

@@ -119,7 +119,12 @@ class Timeline:
         analysed (all England: its footprints are then all built, which takes a while).
         """
         name = self.vintage(vintage).name
-        wards = self.state.area(self._councils(council))
+        councils = self._councils(council)
+        wards = self.state.area(councils)
+        if not wards:
+            raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
+                              fix="run the timeline with this council (council=...) or with "
+                              "england=True")
         return vintage_analysis(self.state.work, self.state.results[name], wards=wards,
                                 blocks=self.state.blocks_for(wards),
                                 tolerance=self.state.tolerance)
