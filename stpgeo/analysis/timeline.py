@@ -264,7 +264,12 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     timer = Timer()
     inputs, tables = _read(wards, blocks, population, block_wards, lookups or {},
                            vintages=chosen, data=data, timer=timer)
-    maps = [vintage_map(tables[v.lookup], v, block_codes=inputs.block_codes) for v in chosen]
+    columns: dict[str, str] = {}  # each lookup's column of block codes, found once
+    maps = []
+    for vintage in chosen:
+        maps.append(vintage_map(tables[vintage.lookup], vintage, block_codes=inputs.block_codes,
+                                block_column=columns.get(vintage.lookup)))
+        columns[vintage.lookup] = maps[-1].block_column
     maps += [proposal_map(p, maps) for p in given]
     codes = resolve_councils([council] if isinstance(council, str) else list(council or []),
                              maps)

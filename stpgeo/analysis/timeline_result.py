@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import pandas as pd
 
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.run import WardWork
-from stpgeo.analysis.vintage_analysis import clean_blocks, touched_blocks, vintage_analysis
+from stpgeo.analysis.vintage_analysis import (
+    clean_blocks,
+    touched_blocks,
+    vintage_analysis,
+    vintage_footprints,
+)
 from stpgeo.analysis.vintage_maps import VintageMap, neighbours, resolve_councils
 from stpgeo.analysis.vintage_run import VintageResult
 from stpgeo.errors import StpgeoError
+from stpgeo.geometry.crs import MEASURE_CRS
 from stpgeo.io.layer import Layer
 from stpgeo.io.vintages import FootprintVintage
 
@@ -112,6 +119,15 @@ class Timeline:
             return resolve_councils([council], list(self.state.maps.values()))
         return self.councils or None
 
+    def _area(self, council: str | None) -> list[str]:
+        """The wards shown for a council and its neighbours (see :meth:`analysis`)."""
+        wards = self.state.area(self._councils(council))
+        if not wards:
+            raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
+                              fix="run the timeline with this council (council=...) or with "
+                              "england=True")
+        return wards
+
     def analysis(self, vintage: str, *, council: str | None = None) -> Analysis:
         """One vintage as an :class:`Analysis` of a council and its neighbours.
 
@@ -119,15 +135,34 @@ class Timeline:
         analysed (all England: its footprints are then all built, which takes a while).
         """
         name = self.vintage(vintage).name
-        councils = self._councils(council)
-        wards = self.state.area(councils)
-        if not wards:
-            raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
-                              fix="run the timeline with this council (council=...) or with "
-                              "england=True")
+        wards = self._area(council)
         return vintage_analysis(self.state.work, self.state.results[name], wards=wards,
                                 blocks=self.state.blocks_for(wards),
                                 tolerance=self.state.tolerance)
+
+    def wards(self, vintage: str, *, council: str | None = None) -> gpd.GeoDataFrame:
+        """One vintage's wards of a council and its neighbours (as :meth:`analysis` chooses
+        them): ``ward_code``, ``ward_name``, ``council_code``, ``best_footprint_code``,
+        ``verdict`` and the geometry, in EPSG:27700."""
+        result = self.state.results[self.vintage(vintage).name]
+        wards = self.state.work.wards.gdf.set_index("code").loc[self._area(council)]
+        verdicts = result.verdicts.reindex(wards.index)
+        return gpd.GeoDataFrame({
+            "ward_code": wards.index, "ward_name": wards["name"].to_numpy(),
+            "council_code": result.ward_council["council_code"].reindex(wards.index).to_numpy(),
+            "best_footprint_code": verdicts["best_footprint_code"].to_numpy(),
+            "verdict": verdicts["verdict"].to_numpy()},
+            geometry=wards.geometry.values, crs=MEASURE_CRS)
+
+    def footprints(self, vintage: str, *, council: str | None = None) -> Layer:
+        """One vintage's footprints that the wards of :meth:`wards` touch, dissolved from the
+        cleaned LSOAs (footprint geometry is built only for the area shown)."""
+        result = self.state.results[self.vintage(vintage).name]
+        wards = self._area(council)
+        touched = set(result.pieces.loc[result.pieces["ward_code"].isin(set(wards)),
+                                        "footprint_code"])
+        return vintage_footprints(result.map, touched, self.state.blocks_for(wards),
+                                  self.state.work.inputs.population)
 
     def map(self, vintage: str, *, council: str | None = None, **options: Any) -> folium.Map:
         """The interactive map of one vintage (stpgeo's ward map), inline in Jupyter.

@@ -97,8 +97,11 @@ def _names(table: pd.DataFrame, column: str, *, source: str) -> pd.Series:
 
 
 def vintage_map(table: pd.DataFrame, vintage: FootprintVintage, *,
-                block_codes: Collection[str]) -> VintageMap:
+                block_codes: Collection[str], block_column: str | None = None) -> VintageMap:
     """A vintage's block → footprint and block → council maps from its ONS lookup.
+
+    ``block_column`` is the lookup's column of block codes, found from the codes when not
+    given (vintages sharing a lookup need it found once).
 
     Raises
     ------
@@ -113,22 +116,24 @@ def vintage_map(table: pd.DataFrame, vintage: FootprintVintage, *,
                              role=f"{vintage.name} council column")
     check_column_kind(table, column, source=source)
     check_column_kind(table, councils, source=source)
-    block_column = matching_column(table, set(block_codes), source=source,
-                                   role=f"lookup of {vintage.name} (for the blocks)")
+    block_column = block_column or matching_column(
+        table, set(block_codes), source=source, role=f"lookup of {vintage.name} (for the blocks)")
     footprints = one_to_one(table, block_column, column, source=source, role="lookup")
     council_of = one_to_one(table, block_column, councils, source=source, role="lookup")
     footprint_names = _names(table, column, source=source)
     council_names = _names(table, councils, source=source)
-    listed = set(footprints.index)
-    given = set(block_codes)
-    if not listed & given:
+    # object dtype: set operations on pandas' Arrow-backed strings are several times slower
+    listed = pd.Index(footprints.index.astype(object))
+    given = pd.Index(pd.Series(list(block_codes), dtype=object)).unique()
+    found = int(given.isin(listed).sum())
+    if not found:
         raise StpgeoError(f"the lookup of {vintage.name} holds none of the blocks' codes",
                           source=source, fix="give a lookup of the 2011 LSOAs (LSOA11CD)")
     notes = {"file": source, "block_column": block_column, "footprint_column": column,
              "council_column": councils, "rows": len(table),
              "footprints": int(footprints.nunique()), "councils": int(council_of.nunique()),
-             "blocks_not_in_lookup": len(given - listed),
-             "lookup_blocks_unused": len(listed - given)}
+             "blocks_not_in_lookup": len(given) - found,
+             "lookup_blocks_unused": int((~listed.isin(given)).sum())}
     return VintageMap(vintage=vintage, footprints=footprints, footprint_names=footprint_names,
                       councils=council_of, council_names=council_names, source=source,
                       table=table, block_column=block_column, notes=notes)

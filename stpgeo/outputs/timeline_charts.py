@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -23,7 +22,6 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 
-from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.timeline_tables import ENGLAND
 from stpgeo.outputs import style
 from stpgeo.outputs.maps.geometry import dissolve, simplify_coverage
@@ -116,22 +114,27 @@ def png(fig: Figure, *, dpi: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def simplified_wards(analysis: Analysis, wards: Sequence[str]) -> gpd.GeoSeries:
-    """The wards' shapes, simplified once as a coverage for small maps (EPSG:27700)."""
-    shapes = analysis.wards_gdf.set_index("ward_code").geometry.reindex(list(wards))
+def simplified_wards(wards: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The wards' shapes (indexed by ``ward_code``), simplified once as a coverage for small
+    maps (EPSG:27700)."""
+    shapes = wards.set_index("ward_code").geometry
     shapes = shapes[shapes.notna() & ~shapes.is_empty]
     xmin, ymin, xmax, ymax = shapes.total_bounds
     tolerance = max(20.0, max(xmax - xmin, ymax - ymin) / 600)
     return simplify_coverage(shapes, tolerance=tolerance)
 
 
-def small_map(analysis: Analysis, wards: gpd.GeoSeries, *, focus: str | None,
-              title: str) -> Figure:
-    """One vintage's small map: wards by verdict, footprints outlined, ``focus`` heaviest."""
-    table = analysis.wards_gdf.set_index("ward_code").reindex(wards.index)
+def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.GeoDataFrame, *,
+              focus: str | None, title: str) -> Figure:
+    """One vintage's small map: wards by verdict, footprints outlined, ``focus`` heaviest.
+
+    ``wards`` are the vintage's (``ward_code``, ``council_code``, ``verdict``), ``shapes``
+    their simplified geometry (:func:`simplified_wards`), ``footprints`` the vintage's.
+    """
+    table = wards.set_index("ward_code").reindex(shapes.index)
     frame = gpd.GeoDataFrame({"verdict": table["verdict"].to_numpy(),
                               "council": table["council_code"].to_numpy()},
-                             geometry=wards.values, crs=wards.crs)
+                             geometry=shapes.values, crs=shapes.crs)
     fig = Figure(figsize=(3.4, 3.2), dpi=110)
     ax = fig.subplots()
     colours = frame["verdict"].map(lambda v: style.VERDICTS.get(v, {"colour": "#FFFFFF"})
@@ -143,10 +146,9 @@ def small_map(analysis: Analysis, wards: gpd.GeoSeries, *, focus: str | None,
     if focus is not None and focus in outlines.index:
         outlines.loc[[focus]].boundary.plot(ax=ax, color="#000000", linewidth=2.2, zorder=4)
     # the footprints on top: where they cross the council is the point of the map
-    footprints = analysis.footprints_gdf
     shown = footprints[footprints.intersects(shapely.box(*frame.total_bounds))]
-    shapes = shapely.coverage_simplify(shown.geometry.values, 30.0) if len(shown) else []
-    gpd.GeoSeries(shapes, crs=footprints.crs).boundary.plot(
+    outline = shapely.coverage_simplify(shown.geometry.values, 30.0) if len(shown) else []
+    gpd.GeoSeries(outline, crs=footprints.crs).boundary.plot(
         ax=ax, color=style.FOOTPRINTS[0]["color"], linewidth=1.4, zorder=5)
     xmin, ymin, xmax, ymax = frame.total_bounds
     pad = 0.02 * max(xmax - xmin, ymax - ymin)

@@ -72,20 +72,16 @@ def _json_default(value: object) -> object:
 
 def council_maps(timeline: Timeline, council: str) -> dict[str, Any]:
     """One council's small maps, one per vintage, with their captions."""
-    name = timeline.timeline.loc[timeline.timeline["council_code"] == council,
-                                 "council_name"]
-    title = name.iloc[-1] if len(name) else council
-    analyses = {}
-    with step(f"building the footprints of {title} and its neighbours"):
-        for vintage in timeline.vintages:
-            analyses[vintage.name] = timeline.analysis(vintage.name, council=council)
-    first = next(iter(analyses.values()))
-    wards = simplified_wards(first, timeline.state.area([council]))
     rows = timeline.timeline[timeline.timeline["council_code"] == council].set_index("vintage")
+    title = rows["council_name"].iloc[-1] if len(rows) else council
+    shapes = None
     maps = []
-    with step(f"drawing {len(analyses)} small maps of {title}"):
+    with step(f"drawing {len(timeline.vintages)} small maps of {title} and its neighbours"):
         for vintage in timeline.vintages:
-            figure = small_map(analyses[vintage.name], wards, focus=council,
+            wards = timeline.wards(vintage.name, council=council)
+            shapes = simplified_wards(wards) if shapes is None else shapes  # the same wards
+            footprints = timeline.footprints(vintage.name, council=council).gdf
+            figure = small_map(wards, shapes, footprints, focus=council,
                                title=f"{vintage.title}" + (f" · {vintage.when}"
                                                            if vintage.date else ""))
             row = rows.loc[vintage.name] if vintage.name in rows.index else None
