@@ -3,7 +3,8 @@
 - :func:`trend_figure`: per vintage, councils of England not aligned with their home
   footprints, and residents living outside them — England's and each council
   asked's — one line per series (CCGs then sub-ICB locations; STPs then ICBs), on a
-  time axis; proposals as open markers after the last date.
+  time axis, in steps (a vintage holds until the next); proposals as open markers after
+  the last date.
 - :func:`small_map`: a council and its neighbours in one vintage: wards by verdict
   (the colours of :mod:`.style`), the vintage's footprints outlined, the council's
   outline heaviest. The wards are simplified once as a coverage
@@ -60,10 +61,13 @@ def _lines(ax: object, table: pd.DataFrame, timeline: Timeline, column: str, *,
         rows = table.set_index("vintage")
         dated = [n for n in names if n in rows.index]
         if dated:
-            ax.plot([places[n] for n in dated],  # type: ignore[attr-defined]
-                    [rows.loc[n, column] / scale for n in dated], color=spec["color"],
-                    marker=spec["marker"], linestyle=linestyle,
-                    label=f"{label}{spec['label']}")
+            x = [places[n] for n in dated]
+            y = [rows.loc[n, column] / scale for n in dated]
+            # a vintage holds until the next one: steps, the last held for half a year
+            ax.plot([*x, x[-1] + dt.timedelta(days=180)], [*y, y[-1]],  # type: ignore[attr-defined]
+                    color=spec["color"], drawstyle="steps-post", linestyle=linestyle)
+            ax.plot(x, y, color=spec["color"], marker=spec["marker"],  # type: ignore[attr-defined]
+                    linestyle="none", label=f"{label}{spec['label']}")
         for name in (p for p in proposals if p in rows.index):
             ax.plot([places[name]], [rows.loc[name, column] / scale],  # type: ignore[attr-defined]
                     marker=spec["marker"], markerfacecolor="white", color=spec["color"],
@@ -72,13 +76,21 @@ def _lines(ax: object, table: pd.DataFrame, timeline: Timeline, column: str, *,
                         textcoords="offset points", xytext=(4, 4), fontsize=7)
 
 
+class ShownFigure(Figure):
+    """A Figure that Jupyter shows as a PNG (made without pyplot, it has no backend that
+    would)."""
+
+    def _repr_png_(self) -> bytes:
+        return png(self)
+
+
 def trend_figure(timeline: Timeline) -> Figure:
     """The trend as a matplotlib Figure (displays inline in Jupyter)."""
     trend = timeline.trend
     england = trend[trend["scope_code"] == ENGLAND]
     councils = [c for c in timeline.councils if c in set(trend["scope_code"])][:MAX_COUNCILS]
     panels = 3 if councils else 2
-    fig = Figure(figsize=(4.2 * panels, 3.6), dpi=110)
+    fig = ShownFigure(figsize=(4.2 * panels, 3.6), dpi=110)
     axes = fig.subplots(1, panels)
     _lines(axes[0], england, timeline, "councils_not_aligned")
     axes[0].set_title("Councils of England not aligned\nwith their home footprints", fontsize=9)
