@@ -3,7 +3,8 @@
 Usage::
 
     python -m benchmarks [--repeats 3] [--area england|west-midlands] [--data DIR]
-                         [--out benchmarks/results.md] [--only build,stp,lsoa,demo,maps]
+                         [--out benchmarks/results.md]
+                         [--only build,stp,lsoa,timeline,demo,maps] [--vintages CCG17,...]
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 
 from stpgeo import data_dir
 
-from . import demo, footprints, inputs, overlaps, report
+from . import demo, footprints, inputs, overlaps, report, timeline
 
-STEPS = ("build", "stp", "lsoa", "demo", "maps")
+STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps")
 #: stpgeo's overlap table must be at least this many times faster than overlay (wards × STPs).
 OVERLAP_TARGET = 5.0
 RESULTS = Path(__file__).with_name("results.md")
@@ -30,11 +31,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table")
     parser.add_argument("--only", default=",".join(STEPS),
                         help=f"comma-separated steps among {', '.join(STEPS)}")
+    parser.add_argument("--vintages", default=None,
+                        help="the timeline's vintages (default: every one the data can build)")
     return parser.parse_args(argv)
 
 
-def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
-        ) -> list[report.Section]:
+def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
+        vintages: str | None = None) -> list[report.Section]:
     """Run the chosen comparisons; each raises :class:`~benchmarks.same.MismatchError` on a
     disagreement."""
     sections: list[report.Section] = []
@@ -46,6 +49,8 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
         commands.append(demo.measure_demo(data=data, repeats=repeats))
     if "maps" in steps:
         commands.append(demo.measure_maps(data=data))
+    if "timeline" in steps and area == "england":
+        commands.append(timeline.measure_command(data=data))
     loaded = inputs.load(data, area=area)
     if steps & {"build", "stp"}:
         section, ours, theirs = footprints.compare_footprints(loaded, repeats=repeats)
@@ -64,6 +69,9 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str]
             title="overlap wards × LSOAs",
             input=f"{len(loaded.wards):,} wards × {len(loaded.lsoas):,} LSOAs of "
                   f"{loaded.title}, both as read (repaired, not cleaned)"))
+    if "timeline" in steps:
+        sections.append(timeline.compare_timeline(loaded, data, repeats=repeats,
+                                                  vintages=vintages))
     return sections + commands
 
 
@@ -77,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     started, load_at_start = report.now(), report.load()
-    sections = run(data=data_dir(args.data), area=args.area, repeats=args.repeats, steps=steps)
+    sections = run(data=data_dir(args.data), area=args.area, repeats=args.repeats, steps=steps,
+                   vintages=args.vintages)
     text = report.markdown(sections, command="make bench", started=started,
                            load_at_start=load_at_start, area=args.area, repeats=args.repeats)
     print(report.table(sections))

@@ -12,7 +12,10 @@ package.
 from stpgeo._version import __version__ as __version__
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse, analyse_many
+from stpgeo.analysis.proposals import Proposal, read_proposal
 from stpgeo.analysis.result import Analysis
+from stpgeo.analysis.timeline import timeline
+from stpgeo.analysis.timeline_result import Timeline
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.errors import StpgeoError
@@ -25,6 +28,7 @@ from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
 from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
+from stpgeo.io.vintages import FootprintVintage, footprint_vintages
 from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.progress import show_progress
@@ -32,8 +36,11 @@ from stpgeo.progress import show_progress
 __all__ = [
     "Analysis",
     "AnalysisOptions",
+    "FootprintVintage",
     "Layer",
+    "Proposal",
     "StpgeoError",
+    "Timeline",
     "affected_findings",
     "analyse",
     "analyse_many",
@@ -42,6 +49,7 @@ __all__ = [
     "council_findings",
     "data_dir",
     "fetch",
+    "footprint_vintages",
     "layer_from_frame",
     "load_catalogue",
     "national_findings",
@@ -51,5 +59,7 @@ __all__ = [
     "read_lookup",
     "read_population",
     "read_practices",
+    "read_proposal",
     "show_progress",
+    "timeline",
 ]

@@ -207,7 +207,7 @@ def demo(out: Path, data: Path | None) -> None:
         click.echo(f"note: {line}")
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html, timeline/)")
 
 
 @cli.command()
@@ -295,6 +295,45 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
     path = write_report(read_analyses(*analyses), out, council=council, footprint=footprint,
                         assets="cdn" if cdn else "inline")
     click.echo(f"report written to {path} (with map.png, export/ and summary.md)")
+
+
+@cli.command("timeline")
+@click.option("--council", "councils", multiple=True, metavar="NAME_OR_CODE",
+              help="A council to follow (name or code, e.g. Birmingham); repeat for several.")
+@click.option("--england", is_flag=True, help="Tables for every council and ward of England "
+              "(the default when no --council is given).")
+@click.option("--vintages", help="Comma-separated footprint vintages, e.g. CCG17,STP17,ICB22 "
+              "[default: every vintage the data directory can build, CCG15 to ICB22].")
+@click.option("--proposal", "proposals", multiple=True, type=_InputPath(), metavar="CSV",
+              help="A proposed footprint map (columns code, proposed_code, proposed_name); "
+              "repeat for several.")
+@click.option("--wards", type=_InputPath(), help="Ward layer [default: the 2013 wards].")
+@click.option("--block-wards", type=_InputPath(), help="Block → ward lookup for --wards "
+              "[default: ONS 114 with the default wards, else geometry].")
+@click.option("--tolerance", type=click.FloatRange(0, 0.5, max_open=True), default=0.05,
+              show_default=True, help="Pieces under this share of a ward's residents are "
+              "slivers.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Output folder (replaced atomically).")
+@_common
+def timeline_(councils: tuple[str, ...], england: bool, vintages: str | None,
+              proposals: tuple[Path, ...], wards: Path | None, block_wards: Path | None,
+              tolerance: float, out: Path, data: Path | None) -> None:
+    """How councils and wards line up with every footprint vintage, 2015 to 2022.
+
+    Writes timeline.csv, ward_timeline.csv, changes.csv, trend.csv, moves.csv,
+    summary.json, trend.png and timeline.html (self-contained, offline) into --out.
+    """
+    from stpgeo.analysis.timeline import timeline as run
+
+    result = run(list(councils), england=england, vintages=vintages, proposals=list(proposals),
+                 wards=wards, block_wards=block_wards, tolerance=tolerance, data=data, out=out)
+    for sentence in result.findings():
+        click.echo(sentence)
+    for warning in result.summary["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"timeline written to {out}/ (timeline.html, trend.png, timeline.csv, "
+               "ward_timeline.csv, changes.csv, trend.csv, moves.csv)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,8 @@
    footprints themselves, ``map.html`` (an interactive map of Birmingham and its
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
    ``map.png``, ``export/`` and ``summary.md``; and say what it found for Birmingham.
+4. Follow Birmingham through every footprint vintage the data directory can build,
+   2015 to 2022, with the national trend (:func:`stpgeo.timeline`): ``timeline/``.
 
 Without a data directory (no ``--data``, no ``STPGEO_DATA``, none beside the
 project) the same code runs on the sample shipped inside the package: the wards,
@@ -23,14 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
+
 from stpgeo._types import PathLike
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
+from stpgeo.analysis.timeline import timeline
+from stpgeo.analysis.timeline_result import Timeline
 from stpgeo.engine.footprints import build_footprints, clean_coverage, ons_fields
 from stpgeo.errors import StpgeoError
 from stpgeo.io.catalogue import data_dir, is_sample, load_catalogue
 from stpgeo.io.deprivation import read_deprivation
+from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
 from stpgeo.io.practices import read_practices
@@ -40,11 +47,13 @@ from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
+from stpgeo.outputs.timeline_story import council_findings as council_history
 
 T = TypeVar("T")
 
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"
+TIMELINE_FOLDER = "timeline"
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class DemoResult:
 
     analyses: dict[str, Analysis]
     folder: Path
+    timeline: Timeline | None = None
     missing: list[str] = field(default_factory=list)
 
     def findings(self) -> list[str]:
@@ -99,7 +109,21 @@ class DemoResult:
             lines += [f"  {s}" for s in national_findings(analysis)]
             lines += [f"  {s}" for s in council_findings(analysis, SEED_COUNCIL)]
             lines += [f"  {s}" for s in affected_findings(analysis, SEED_COUNCIL)]
+        if self.timeline is not None:
+            lines.append(f"Through time ({TIMELINE_FOLDER}/timeline.html):")
+            lines += [f"  {s}" for s in council_history(self.timeline, SEED_COUNCIL)]
         return lines
+
+
+def run_timeline(folder: Path, *, wards: Layer, blocks: Layer, population: pd.Series,
+                 block_wards: pd.DataFrame, lookups: dict[str, pd.DataFrame],
+                 data: PathLike | None) -> Timeline:
+    """Birmingham through every vintage the data directory can build, and the national
+    trend, written into ``folder`` (the inputs already read are passed on, not re-read)."""
+    history = timeline(SEED_COUNCIL, wards=wards, blocks=blocks, population=population,
+                       block_wards=block_wards, lookups=lookups, data=data)
+    history.write(folder)
+    return history
 
 
 def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
@@ -146,7 +170,10 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
         interactive.save(str(staging / MAP_FILE))
         render_report(list(analyses.values()), staging, council=SEED_COUNCIL,
                       interactive=interactive)
-    return DemoResult(analyses, folder, missing)
+        history = run_timeline(staging / TIMELINE_FOLDER, wards=wards, blocks=blocks,
+                               population=population, block_wards=lookup_114,
+                               lookups={"143": lookup_143}, data=data)
+    return DemoResult(analyses, folder, timeline=history, missing=missing)
 
 
 def _if_present(product: tuple[str, str], data: PathLike, read: Callable[[Path], T],

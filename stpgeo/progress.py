@@ -50,6 +50,11 @@ def step(what: str) -> Iterator[None]:
         logger.info("%s: done in %.1f s", what, time.perf_counter() - started)
 
 
+def announce(what: str) -> None:
+    """Say at once what is being done (a step of a loop: ``"vintage 3 of 10: CCG 2017"``)."""
+    logger.info("%s", what)
+
+
 @dataclass
 class Timer:
     """Steps announced as by :func:`step`, with the seconds each took kept in ``seconds``.

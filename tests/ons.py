@@ -18,3 +18,26 @@ def ons_neighbours(lookup_143: Path) -> dict[str, str]:
     stps = set(table.loc[table["LAD17CD"] == BIRMINGHAM, "STP17CD"])
     inside = table[table["STP17CD"].isin(stps)]
     return dict(zip(inside["LAD17CD"], inside["LAD17NM"], strict=True))
+
+
+def ons_outside_home(table: pd.DataFrame, footprint: str, council: str,
+                     population_file: Path) -> pd.Series:
+    """Each council's residents living outside its home footprints, as an LSOA lookup and
+    the population file imply: home is the footprint holding most of the council's
+    residents plus any footprint whose residents live mostly in the council."""
+    people = pd.read_csv(population_file).rename(columns={"lsoa11_code": "LSOA11CD",
+                                                          "total_population": "residents"})
+    blocks = table[["LSOA11CD", footprint, council]].merge(
+        people[["LSOA11CD", "residents"]], on="LSOA11CD")
+    amounts = blocks.groupby([council, footprint])["residents"].sum().rename("n").reset_index()
+    amounts = amounts[amounts["n"] > 0]
+    totals = blocks.groupby(footprint)["residents"].sum()
+    homes = {c: {f} for c, f in amounts.sort_values("n", ascending=False)
+             .drop_duplicates(council)[[council, footprint]].itertuples(index=False)}
+    mostly = amounts[amounts["n"] / amounts[footprint].map(totals) > 0.5]
+    for c, f in mostly[[council, footprint]].itertuples(index=False):
+        homes[c].add(f)
+    away = [f not in homes.get(c, set()) for c, f in zip(blocks[council], blocks[footprint],
+                                                        strict=True)]
+    outside = blocks[away].groupby(council)["residents"].sum()
+    return outside.reindex(sorted(set(blocks[council])), fill_value=0)

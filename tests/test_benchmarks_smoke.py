@@ -22,7 +22,8 @@ PAIRS = pd.MultiIndex.from_tuples([(0, 0), (0, 1), (1, 1)], names=["left_index",
 
 @pytest.mark.realdata
 def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> None:
-    sections = run(data=data, area="west-midlands", repeats=1, steps=set(STEPS))
+    sections = run(data=data, area="west-midlands", repeats=1, steps=set(STEPS),
+                   vintages="CCG15,STP17,ICB22")
     titles = [s.title for s in sections]
     assert titles[:4] == ["build STP17CD footprints",
                           "overlap wards × STP17 built by stpgeo.build_footprints",
@@ -34,8 +35,14 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
     assert "tobler" in checks[-1]
     timed_rows = [r for s in sections[:4] for r in s.rows]
     assert all(r.ratio.endswith("×") for r in timed_rows)
+    timeline = sections[4]
+    assert timeline.title == "timeline over the default vintages"
+    assert "3 vintages (CCG15, STP17, ICB22)" in timeline.input
+    assert timeline.checks[0].startswith("same ")
+    assert "as dissolve + overlay" in timeline.checks[0]
+    assert timeline.rows[0].ratio.endswith("×")
     # the demo and the maps run, or say they are not available yet; they never crash
-    assert {s.title for s in sections[4:]} == {"stpgeo demo (England)", "map.html size"}
+    assert {s.title for s in sections[5:]} == {"stpgeo demo (England)", "map.html size"}
 
 
 @pytest.mark.realdata

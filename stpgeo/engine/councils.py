@@ -110,3 +110,84 @@ def home_footprints(council_footprint: pd.DataFrame, footprint_totals: pd.Series
     mostly = table[share > 0.5].groupby("council")["footprint"].agg(set)
     homes = {c: sorted({f} | mostly.get(c, set())) for c, f in main.items()}
     return pd.Series(homes, dtype=object)
+
+
+def block_homes(blocks: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each council's home footprints from its blocks' residents, and each footprint's.
+
+    Parameters
+    ----------
+    blocks
+        One row per block — every block of every footprint, not only those of the
+        analysed wards: ``council``, ``footprint`` and ``population``.
+
+    Returns
+    -------
+    homes, totals
+        Council code → sorted home footprint codes (:func:`home_footprints`), and each
+        footprint's residents.
+
+    Examples
+    --------
+    >>> blocks = pd.DataFrame({"council": ["C1", "C1", "C2", "C2"],
+    ...                        "footprint": ["F1", "F2", "F2", "F2"],
+    ...                        "population": [900, 100, 50, 60]})
+    >>> homes, totals = block_homes(blocks)
+    >>> homes.to_dict(), totals.to_dict()
+    ({'C1': ['F1'], 'C2': ['F2']}, {'F1': 900, 'F2': 210})
+    """
+    placed = blocks.dropna(subset=["footprint"])
+    amounts = placed.dropna(subset=["council"]).groupby(["council", "footprint"])[
+        "population"].sum()
+    totals = placed.groupby("footprint")["population"].sum()
+    table = amounts.rename("amount").rename_axis(["council", "footprint"]).reset_index()
+    return home_footprints(table, totals), totals
+
+
+def council_residents(blocks: pd.DataFrame, homes: pd.Series) -> pd.DataFrame:
+    """Each council's residents, and those of them living outside its home footprints.
+
+    Exact, from the blocks: a council's blocks are those its lookup column gives it,
+    whichever wards they lie in. Blocks in no footprint are left out of
+    ``population_outside_home`` (they are in no footprint at all).
+
+    Parameters
+    ----------
+    blocks
+        ``council``, ``footprint`` and ``population`` of every block.
+    homes
+        Council code → its home footprint codes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by council code, sorted: ``population``, ``population_outside_home``
+        and ``population_in_no_footprint``.
+
+    Notes
+    -----
+    ``outside(C) = Σ residents(b)`` over the blocks ``b`` of ``C`` whose footprint is not
+    one of ``C``'s home footprints.
+
+    Examples
+    --------
+    >>> blocks = pd.DataFrame({"council": ["C1", "C1", "C1"], "footprint": ["F1", "F2", None],
+    ...                        "population": [900, 100, 7]})
+    >>> council_residents(blocks, pd.Series({"C1": ["F1"]})).loc["C1"].tolist()
+    [1007, 100, 7]
+    """
+    placed = blocks.dropna(subset=["council"])
+    home_pairs = pd.MultiIndex.from_tuples(
+        [(c, f) for c, codes in homes.items() for f in codes], names=["council", "footprint"])
+    pairs = pd.MultiIndex.from_arrays([placed["council"].astype(object),
+                                       placed["footprint"].astype(object)])
+    in_home = pairs.isin(home_pairs) if len(home_pairs) else np.zeros(len(placed), dtype=bool)
+    people = placed["population"].fillna(0)
+    in_footprint = placed["footprint"].notna().to_numpy()
+    table = pd.DataFrame({
+        "population": people,
+        "population_outside_home": people.where(in_footprint & ~in_home, 0),
+        "population_in_no_footprint": people.where(~in_footprint, 0),
+    }).groupby(placed["council"].to_numpy()).sum()
+    table.index.name = "council_code"
+    return table.sort_index()

@@ -151,7 +151,8 @@ def ward_verdicts(pieces: pd.DataFrame, ward_codes: pd.Index, councils: pd.Serie
         ``share_outside_home`` (residents', else area, share in non-home footprints).
     """
     council = councils.reindex(ward_codes)
-    home = council.map(lambda c: homes.get(c, []) if isinstance(c, str) else [])
+    homes_of = homes.to_dict()  # a dict: Series.get per ward is slow on all of England
+    home = council.map(lambda c: homes_of.get(c, []) if isinstance(c, str) else [])
     real = real_pieces(pieces)
     home_of_piece = real["ward_code"].map(home)
     in_home = [f in h for f, h in zip(real["footprint_code"], home_of_piece, strict=True)]
@@ -190,8 +191,8 @@ def share_outside_home(pieces: pd.DataFrame, homes: pd.Series) -> pd.Series:
     ``share(W) = Σ share(W ∩ F) over footprints F not home to W's council``, with
     population shares when the ward's residents are known, else area shares.
     """
-    known = homes.map(lambda h: h if isinstance(h, list) else [])
-    in_other = [f not in known.get(w, []) for w, f in
+    known = {w: h for w, h in homes.items() if isinstance(h, list)}
+    in_other = [f not in known.get(w, ()) for w, f in
                 zip(pieces["ward_code"], pieces["footprint_code"], strict=True)]
     outside = pieces[in_other].groupby("ward_code")[["population_share", "area_share"]].sum(
         min_count=1).reindex(homes.index)

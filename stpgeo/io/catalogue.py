@@ -120,7 +120,9 @@ def manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The products stpgeo knows: layers, lookups, population, deprivation, GP practices."""
+    """The products stpgeo knows: layers, lookups, population, deprivation, GP practices;
+    and the footprint vintages its lookups build (``vintages``: lookup, column, councils,
+    level, date; read by :func:`stpgeo.io.vintages.footprint_vintages`)."""
 
     layers: dict[str, dict[str, Any]]
     lookups: dict[str, dict[str, Any]]
@@ -128,6 +130,7 @@ class Catalogue:
     attribution: str
     deprivation: dict[str, dict[str, Any]] = field(default_factory=dict)
     practices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vintages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     #: The sections holding products, in the catalogue's order.
     SECTIONS = ("layers", "lookups", "population", "deprivation", "practices")
@@ -203,4 +206,5 @@ def load_catalogue() -> Catalogue:
         attribution=raw.get("attribution", ""),
         deprivation=raw.get("deprivation", {}),
         practices=raw.get("practices", {}),
+        vintages=raw.get("vintages", {}),
     )

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from stpgeo.geometry.repair import empty_repair_log
-from stpgeo.ons.codes import KIND_TITLES
+from stpgeo.ons.codes import kind_title
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Layer:
     @property
     def title(self) -> str:
         """A short label: the file name and what it holds."""
-        what = KIND_TITLES.get(self.kind or "", self.kind or "unknown kind")
+        what = kind_title(self.kind, self.vintage)
         vintage = f" {self.vintage}" if self.vintage else ""
         return f"{self.source.rsplit('/', 1)[-1]} ({what}{vintage})"
 
@@ -118,7 +118,7 @@ class Layer:
     def describe(self) -> str:
         """A readable block: what ``stpgeo inspect`` prints."""
         s = self.summary()
-        kind = KIND_TITLES.get(self.kind or "", self.kind or "unknown")
+        kind = kind_title(self.kind, self.vintage) if self.kind else "unknown"
         lines = [
             f"file         {s['source']}" + (f" (layer {s['layer']})" if s["layer"] else ""),
             f"format       {s['driver'] or 'unknown'}",

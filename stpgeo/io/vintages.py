@@ -1,26 +1,40 @@
-"""Which vintage a layer's codes belong to, judged against ONS's own code lists.
+"""Vintages: which vintage a layer's codes belong to, and the footprint vintages stpgeo
+can build.
 
 A field called ``WD16CD`` says its vintage; a field called ``code`` does not. The
 catalogued ONS lookups in the data directory list every code of each vintage
-(``WD16CD`` in lookup 032, ``STP19CD`` in 028...), so a layer's codes can be
-checked against them: the vintage whose list holds the most of them (the latest,
-on a tie) is the layer's; codes found only in another vintage's list mean the
-layer mixes vintages.
+(``WD16CD`` in lookup 032, ``STP19CD`` in 028, ``ICB22CD`` in the July 2022
+lookup...), so a layer's codes can be checked against them: the vintage whose list
+holds the most of them (the latest, on a tie) is the layer's; codes found only in
+another vintage's list mean the layer mixes vintages.
+
+The catalogue also lists the footprint vintages that can be built exactly from the
+2011 LSOAs (``[vintages.*]`` in ``boundaries/catalogue.toml``): each one's lookup, its
+column of footprint codes, the column of the same vintage's councils, its level and
+the date it took effect. :func:`footprint_vintages` reads them and
+:func:`choose_vintages` picks those a data directory can build.
+
+Examples
+--------
+>>> icb22 = {v.name: v for v in footprint_vintages()}["ICB22"]
+>>> icb22.title, icb22.when, icb22.column, icb22.councils
+('ICB 2022', '1 July 2022', 'ICB22CD', 'LAD22CD')
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from stpgeo.errors import StpgeoError
-from stpgeo.io.catalogue import data_dir, load_catalogue
-from stpgeo.ons.codes import field_kind, parse_ons_field
+from stpgeo.errors import StpgeoError, preview
+from stpgeo.io.catalogue import Catalogue, data_dir, load_catalogue
+from stpgeo.ons.codes import LEVEL_KINDS, SHORT_TITLES, field_kind, field_level, parse_ons_field
 
 
 @dataclass(frozen=True)
@@ -93,3 +107,139 @@ def match_vintages(codes: Iterable[str], kind: str,
     mixed = {v: len(outside_best & listed) for v, (listed, _) in lists.items() if v != best}
     return VintageMatch(kind=kind, counts=counts, total=len(wanted), lookups=match.lookups,
                         mixed={v: n for v, n in mixed.items() if n})
+
+
+#: The order of the levels of one date (CCGs before STPs, as ONS's lookups list them).
+_LEVEL_ORDER = {"ccg": 0, "sicbl": 1, "stp": 2, "icb": 3}
+
+
+@dataclass(frozen=True)
+class FootprintVintage:
+    """A footprint geography built exactly from the 2011 LSOAs with one ONS lookup.
+
+    Attributes
+    ----------
+    name
+        Its short name, e.g. ``"CCG15"``, ``"ICB22"`` (a proposal's: its own).
+    level
+        What the footprints were called: ``ccg``, ``sicbl`` (sub-ICB location), ``stp``
+        or ``icb`` (see :mod:`stpgeo.ons.codes`).
+    date
+        The date the footprints took effect (None for a proposal).
+    lookup
+        The catalogue key of its LSOA lookup (``"143"``, ``"lsoa11_sicbl22"``).
+    column, councils
+        The lookup's columns of footprint codes and of the same vintage's councils.
+    proposal
+        For a proposed map: where it came from (its file); None for ONS's vintages.
+    """
+
+    name: str
+    level: str
+    date: dt.date | None
+    lookup: str
+    column: str
+    councils: str
+    proposal: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``ccg`` (CCGs, then sub-ICB locations) or ``stp`` (STPs, then ICBs): the series
+        the vintage belongs to."""
+        return LEVEL_KINDS[self.level]
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date is not None else None
+
+    @property
+    def title(self) -> str:
+        """What the footprints are, for people: ``'ICB 2022'``, ``'sub-ICB location 2022'``."""
+        level = SHORT_TITLES[self.level]
+        if self.proposal is not None:
+            return f"proposal {self.name} ({level}s)"
+        return f"{level} {self.year}"
+
+    @property
+    def when(self) -> str:
+        """The date in words: ``'1 July 2022'`` (``'as proposed'`` for a proposal)."""
+        if self.date is None:
+            return "as proposed"
+        return f"{self.date.day} {self.date:%B %Y}"
+
+
+def _vintage(name: str, entry: dict[str, object]) -> FootprintVintage:
+    level, column = str(entry.get("level")), str(entry.get("column"))
+    if level not in LEVEL_KINDS or field_level(column) != level \
+            or field_kind(column) != LEVEL_KINDS[level]:
+        raise StpgeoError(f"the catalogue's vintage {name} has level {level!r} and column "
+                          f"{column!r}, which do not agree",
+                          source="boundaries/catalogue.toml",
+                          fix="give a level among ccg, sicbl, stp, icb and its ONS column")
+    date = entry.get("date")
+    return FootprintVintage(name=name, level=level,
+                            date=date if isinstance(date, dt.date) else None,
+                            lookup=str(entry["lookup"]), column=column,
+                            councils=str(entry["councils"]))
+
+
+def order_key(vintage: FootprintVintage) -> tuple[dt.date, int, int]:
+    """Vintages in date order, CCGs before STPs on the same date, proposals last."""
+    return (vintage.date or dt.date.max, vintage.proposal is not None,
+            _LEVEL_ORDER[vintage.level])
+
+
+def footprint_vintages(catalogue: Catalogue | None = None) -> list[FootprintVintage]:
+    """Every footprint vintage the catalogue lists, in date order."""
+    catalogue = catalogue or load_catalogue()
+    found = [_vintage(name, entry) for name, entry in catalogue.vintages.items()]
+    return sorted(found, key=order_key)
+
+
+def buildable_vintages(data: str | os.PathLike[str] | None = None) -> list[FootprintVintage]:
+    """The catalogued vintages whose lookup is in the data directory."""
+    catalogue = load_catalogue()
+    folder = data_dir(data)
+    return [v for v in footprint_vintages(catalogue)
+            if (folder / catalogue.lookups[v.lookup]["file"]).is_file()]
+
+
+def choose_vintages(names: str | Sequence[str] | None = None, *,
+                    data: str | os.PathLike[str] | None = None) -> list[FootprintVintage]:
+    """The vintages asked for (``"CCG17,STP17"``, any case), or every buildable one.
+
+    Raises
+    ------
+    StpgeoError
+        For a name the catalogue does not list, or a vintage whose lookup is missing
+        from the data directory (saying which file), or when none can be built.
+    """
+    catalogue = load_catalogue()
+    listed = {v.name.upper(): v for v in footprint_vintages(catalogue)}
+    if names is None:
+        found = buildable_vintages(data)
+        if not found:
+            raise StpgeoError(
+                f"the data directory {data_dir(data)} holds none of the lookups the "
+                "footprint vintages are built with", fix="download the LSOA lookups listed "
+                "in boundaries/catalogue.toml ([vintages]), e.g. ONS 143")
+        return found
+    wanted = [n.strip() for n in (names.split(",") if isinstance(names, str) else names)]
+    wanted = [n for n in wanted if n]
+    unknown = [n for n in wanted if n.upper() not in listed]
+    if unknown or not wanted:
+        raise StpgeoError(f"unknown footprint vintage{'s' if len(unknown) > 1 else ''}: "
+                          f"{preview(unknown) or '(none given)'}",
+                          fix=f"choose among {', '.join(v.name for v in listed.values())}, "
+                          "comma-separated (e.g. --vintages CCG17,STP17,ICB22)")
+    chosen = sorted({listed[n.upper()] for n in wanted}, key=order_key)
+    folder = data_dir(data)
+    for vintage in chosen:
+        path = folder / catalogue.lookups[vintage.lookup]["file"]
+        if not path.is_file():
+            entry = catalogue.lookups[vintage.lookup]
+            raise StpgeoError(f"{vintage.name} is built with {entry['title']}, which is missing "
+                              f"from the data directory {folder}", source=path,
+                              fix=f"download it from {entry.get('url', 'ONS')}, or leave "
+                              f"{vintage.name} out of --vintages")
+    return chosen

@@ -5,12 +5,22 @@ six digits (``E05011111`` is an English ward). The entity number says what kind
 of area the code belongs to. ONS field names carry the geography and its vintage:
 ``WD16CD`` is the 2016 ward code, ``stp17nm`` the 2017 STP name.
 
+Kind and level are kept apart. An area's *kind* is what it can stand for in an
+analysis, and follows its GSS entity: E38 codes are ``ccg`` areas and E54 codes
+``stp`` areas, whatever they were called. Its *level* is what the NHS called such a
+footprint in its vintage: a clinical commissioning group (``ccg``, E38, 2013–2022),
+a sub-ICB location (``sicbl``, E38 again, from 1 July 2022), a sustainability and
+transformation partnership (``stp``, E54, 2016–2022) or an integrated care board
+(``icb``, E54 again, from 1 July 2022). Outputs name footprints by their level.
+
 Examples
 --------
 >>> kind_of_code("E05011111")
 'ward'
 >>> parse_ons_field("stp17cd")
 OnsField(geography='STP', vintage=2017, part='CD')
+>>> field_kind("ICB22CD"), field_level("ICB22CD"), short_title("icb", 2022)
+('stp', 'icb', 'ICB 2022')
 """
 
 from __future__ import annotations
@@ -55,7 +65,9 @@ KIND_TITLES: dict[str, str] = {
     "ward": "electoral ward",
     "council": "council (local authority district)",
     "ccg": "clinical commissioning group (CCG)",
+    "sicbl": "sub-ICB location (SICBL)",
     "stp": "STP / ICS footprint",
+    "icb": "integrated care board (ICB)",
     "region": "region",
     "constituency": "Westminster constituency",
 }
@@ -64,21 +76,69 @@ KIND_TITLES: dict[str, str] = {
 FOOTPRINT_KINDS = frozenset({"ccg", "stp"})
 
 #: Short labels for legends and headings.
-SHORT_TITLES: dict[str, str] = {"stp": "STP", "ccg": "CCG", "ward": "Ward", "council": "Council"}
+SHORT_TITLES: dict[str, str] = {"stp": "STP", "ccg": "CCG", "sicbl": "sub-ICB location",
+                                "icb": "ICB", "ward": "Ward", "council": "Council"}
+
+#: The footprint levels, and the kind (GSS entity) each has: sub-ICB locations carry E38
+#: codes as CCGs did, ICBs E54 codes as STPs did.
+LEVEL_KINDS: dict[str, str] = {"ccg": "ccg", "sicbl": "ccg", "stp": "stp", "icb": "stp"}
+#: ONS field-name prefixes of footprints and the level each names.
+FIELD_LEVELS: dict[str, str] = {"CCG": "ccg", "SICBL": "sicbl", "STP": "stp", "ICB": "icb"}
+#: The first vintage of integrated care boards and sub-ICB locations (1 July 2022).
+ICB_VINTAGE = 2022
+
+
+def footprint_level(kind: str | None, vintage: int | None = None) -> str | None:
+    """What a footprint of this kind and vintage is called: ccg, sicbl, stp or icb.
+
+    E38 and E54 codes name CCGs and STPs up to 2021, sub-ICB locations and ICBs from
+    2022 (:data:`ICB_VINTAGE`); a level given as the kind is returned as it is.
+
+    Examples
+    --------
+    >>> footprint_level("stp", 2021), footprint_level("stp", 2022), footprint_level("ccg", 2022)
+    ('stp', 'icb', 'sicbl')
+    >>> footprint_level("ward", 2022) is None
+    True
+    """
+    if kind in ("sicbl", "icb"):
+        return kind
+    if kind not in ("ccg", "stp"):
+        return None
+    if vintage is not None and vintage >= ICB_VINTAGE:
+        return "sicbl" if kind == "ccg" else "icb"
+    return kind
 
 
 def short_title(kind: str | None, vintage: int | None = None) -> str | None:
     """A short label for a kind of area and its vintage, or None for kinds without one.
 
+    Footprints are named by their level (:func:`footprint_level`): E54 footprints of
+    2022 are ICBs, E38 ones sub-ICB locations.
+
     Examples
     --------
     >>> short_title("stp", 2017), short_title("ward"), short_title("lsoa")
     ('STP 2017', 'Ward', None)
+    >>> short_title("stp", 2022), short_title("sicbl", 2022)
+    ('ICB 2022', 'sub-ICB location 2022')
     """
-    title = SHORT_TITLES.get(kind or "")
+    title = SHORT_TITLES.get(footprint_level(kind, vintage) or kind or "")
     if title is None:
         return None
     return f"{title} {vintage}" if vintage else title
+
+
+def kind_title(kind: str | None, vintage: int | None = None) -> str:
+    """The plain-English name of a kind of area, footprints by their level.
+
+    Examples
+    --------
+    >>> kind_title("stp", 2022), kind_title("ccg", 2017), kind_title(None)
+    ('integrated care board (ICB)', 'clinical commissioning group (CCG)', 'unknown kind')
+    """
+    key = footprint_level(kind, vintage) or kind or ""
+    return KIND_TITLES.get(key, kind or "unknown kind")
 
 
 #: ONS field-name prefixes and the kind of area they name.
@@ -140,6 +200,18 @@ def field_kind(name: str) -> str | None:
     """The kind of area an ONS field names (``CCG17CD`` → ``'ccg'``), if known."""
     parsed = parse_ons_field(name)
     return FIELD_KINDS.get(parsed.geography) if parsed else None
+
+
+def field_level(name: str) -> str | None:
+    """The footprint level an ONS field names, any case (``SICBL22CD`` → ``'sicbl'``).
+
+    Examples
+    --------
+    >>> field_level("ccg15cd"), field_level("SICBL22NM"), field_level("LAD22CD")
+    ('ccg', 'sicbl', None)
+    """
+    parsed = parse_ons_field(name)
+    return FIELD_LEVELS.get(parsed.geography) if parsed else None
 
 
 def is_gss_code(value: object) -> bool:

@@ -1,0 +1,195 @@
+"""Comparison 6: the England timeline over every default vintage, against a geopandas loop.
+
+stpgeo: :func:`stpgeo.timeline` (``england=True``) on inputs in memory — one block × ward
+overlap table, then every vintage by aggregation of its lookup.
+
+Reference, the plain loop an analyst would write: for each vintage, build its
+footprints with ``geopandas.dissolve`` of the LSOAs by the vintage's column and
+overlay the wards with them (``geopandas.overlay``); the pieces' areas then go
+through the same rules (residents from the same block placement, home footprints,
+slivers, verdicts: :func:`stpgeo.analysis.vintage_run.run_vintage` with the overlay's
+table). The block placement (each LSOA's ward: ONS lookup 114, else geometry) is
+computed once on the reference side too, with stpgeo's own code, and timed with it.
+
+Before the times count, both must agree: the same ward × footprint pairs with the
+same areas (within 1e-6), and the same council rows and ward verdicts for every
+vintage. Both sides get the same wards, LSOAs (as read: not cleaned), lookups and
+population.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+import stpgeo
+from stpgeo.analysis.inputs import read_inputs
+from stpgeo.analysis.matching import match_inputs
+from stpgeo.analysis.options import AnalysisOptions
+from stpgeo.analysis.run import prepare_wards
+from stpgeo.analysis.timeline_tables import council_rows, ward_rows
+from stpgeo.analysis.vintage_maps import vintage_map
+from stpgeo.analysis.vintage_run import VintageResult, run_vintage, ward_areas, ward_blocks
+from stpgeo.engine.aggregate import overlaps_from_blocks
+from stpgeo.io.vintages import FootprintVintage, choose_vintages
+from stpgeo.progress import Timer
+
+from .demo import run_stpgeo
+from .footprints import dissolved
+from .inputs import Inputs
+from .report import Row, Section, versus
+from .same import MismatchError, same_pairs
+from .timing import race
+
+#: stpgeo must be at least this many times faster than the loop.
+TARGET = 20.0
+#: ... and take less than this (seconds) for all England.
+TARGET_S = 30.0
+PAIR = ["left", "right"]
+
+
+@dataclass
+class TimelineInputs:
+    """What both sides are given: wards, LSOAs, population, lookups, by vintage."""
+
+    wards: stpgeo.Layer
+    blocks: stpgeo.Layer
+    population: pd.Series
+    block_wards: pd.DataFrame
+    lookups: dict[str, pd.DataFrame]
+    vintages: list[FootprintVintage]
+
+
+def load(inputs: Inputs, data: Path, *, vintages: str | None = None) -> TimelineInputs:
+    """The timeline's inputs for the benchmark's area (lookups cut to its LSOAs)."""
+    catalogue = stpgeo.load_catalogue()
+    chosen = choose_vintages(vintages, data=data)
+    codes = set(inputs.lsoas.gdf["code"])
+    lookups = {}
+    for key in dict.fromkeys(v.lookup for v in chosen):
+        table = stpgeo.read_lookup(data / catalogue.lookups[key]["file"])
+        lookups[key] = table[table["LSOA11CD"].isin(codes)].reset_index(drop=True)
+    wards = stpgeo.Layer(inputs.wards.assign(name=inputs.wards["code"]),
+                         source=f"wards of {inputs.title}", kind="ward")
+    return TimelineInputs(
+        wards=wards, blocks=inputs.lsoas,
+        population=stpgeo.read_population(data / catalogue.population["lsoa11_mid2017"]["file"]),
+        block_wards=stpgeo.read_lookup(data / catalogue.lookups["114"]["file"]),
+        lookups=lookups, vintages=chosen)
+
+
+def ours(given: TimelineInputs) -> stpgeo.Timeline:
+    """stpgeo's timeline of every council and ward."""
+    return stpgeo.timeline(england=True, vintages=given.vintages, wards=given.wards,
+                           blocks=given.blocks, population=given.population,
+                           block_wards=given.block_wards, lookups=given.lookups)
+
+
+def overlay_pairs(wards: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame,
+                  areas: pd.Series) -> pd.DataFrame:
+    """The ward × footprint table as geopandas.overlay makes it (polygon pieces only)."""
+    pieces = gpd.overlay(wards[["code", "geometry"]].rename(columns={"code": "left"}),
+                         footprints[["code", "geometry"]].rename(columns={"code": "right"}),
+                         how="intersection", keep_geom_type=True)
+    table = pieces.assign(area_m2=pieces.geometry.area).groupby(PAIR, as_index=False)[
+        "area_m2"].sum()
+    table = table[table["area_m2"] > 0].reset_index(drop=True)
+    return table.assign(left_share=(table["area_m2"] / table["left"].map(areas)).clip(upper=1))
+
+
+def reference(given: TimelineInputs) -> dict[str, tuple[VintageResult, pd.DataFrame]]:
+    """The loop: per vintage, dissolve, overlay, then the same rules. Returns, per vintage,
+    its tables and the overlay's pairs."""
+    options = AnalysisOptions(blocks=given.blocks, population=given.population,
+                              block_wards=given.block_wards)
+    inputs = read_inputs(given.wards, {}, options)
+    work = prepare_wards(inputs, match_inputs(inputs, council_field=None), Timer())
+    shared, areas = ward_blocks(work), ward_areas(work)
+    found = {}
+    for vintage in given.vintages:
+        lookup = given.lookups[vintage.lookup]
+        vmap = vintage_map(lookup, vintage, block_codes=inputs.block_codes)
+        footprints = dissolved(given.blocks.polygons, lookup, by=vintage.column)
+        pairs = overlay_pairs(work.wards.polygons, footprints, areas)
+        found[vintage.name] = (run_vintage(work, vmap, shared, areas, tolerance=0.05,
+                                           overlaps=pairs), pairs)
+    return found
+
+
+def same_timelines(mine: stpgeo.Timeline,
+                   theirs: dict[str, tuple[VintageResult, pd.DataFrame]]) -> list[str]:
+    """Raise :class:`MismatchError` unless every vintage has the same pairs, council rows
+    and ward verdicts; else say what was checked."""
+    state = mine.state
+    areas = ward_areas(state.work)
+    names = state.work.wards.gdf.set_index("code")["name"]
+    checks = []
+    pairs_checked = 0
+    for vintage in mine.vintages:
+        result, pairs = theirs[vintage.name]
+        aggregated = overlaps_from_blocks(state.work.block_overlaps,
+                                          state.maps[vintage.name].footprints, areas)
+        same_pairs(aggregated.set_index(PAIR)["area_m2"], pairs.set_index(PAIR)["area_m2"],
+                   reference=f"overlay ({vintage.name})")
+        pairs_checked += len(aggregated)
+        for what, build in (("council rows", lambda r: council_rows(r, None)),
+                            ("ward verdicts", lambda r: ward_rows(r, names, None))):
+            a, b = build(state.results[vintage.name]), build(result)
+            if not a.equals(b):
+                raise MismatchError(f"{what} of {vintage.name} differ from the loop's")
+    checks.append(f"same {pairs_checked:,} ward × footprint pairs over {len(mine.vintages)} "
+                  "vintages as dissolve + overlay, areas within 1e-06 relative")
+    checks.append(f"same council rows ({len(mine.timeline):,}) and ward verdicts "
+                  f"({len(mine.ward_timeline):,}) for every vintage")
+    return checks
+
+
+def compare_timeline(inputs: Inputs, data: Path, *, repeats: int,
+                     vintages: str | None = None) -> Section:
+    """Time both on the same inputs, after checking they agree."""
+    given = load(inputs, data, vintages=vintages)
+    # the loop runs once (on all England it takes many minutes); stpgeo `repeats` times
+    timed = race({"stpgeo": lambda: ours(given),
+                  "dissolve + overlay loop": lambda: reference(given)}, repeats=1)
+    mine, loop = timed["stpgeo"], timed["dissolve + overlay loop"]
+    for _ in range(repeats - 1):
+        started = time.perf_counter()
+        ours(given)
+        mine.seconds.append(time.perf_counter() - started)
+    england = inputs.area == "england"
+    section = Section(
+        "timeline over the default vintages",
+        f"{len(given.wards):,} wards of {inputs.title} × {len(given.vintages)} vintages "
+        f"({', '.join(v.name for v in given.vintages)}) built from {len(given.blocks):,} "
+        "LSOAs as read; mid-2017 population; blocks to wards by ONS 114",
+        rows=[versus("vs geopandas dissolve + overlay per vintage", mine, loop,
+                     target=TARGET if england else None)],
+        checks=same_timelines(mine.answer, loop.answer))
+    if england:
+        section.rows.append(Row("stpgeo.timeline (England, inputs in memory)",
+                                f"{mine.median:.1f} s", target=f"< {TARGET_S:g} s",
+                                met=mine.median < TARGET_S))
+    return section
+
+
+def measure_command(*, data: Path) -> Section:
+    """``stpgeo timeline --england --out DIR`` end to end in a child: reading included."""
+    section = Section("stpgeo timeline --england (command)",
+                      "`stpgeo timeline --england --out DIR`, in a child process: reading "
+                      "the files, the overlay, 10 vintages, the tables, trend.png and "
+                      "timeline.html")
+    with tempfile.TemporaryDirectory() as out:
+        wall, peak, status, message = run_stpgeo(["timeline", "--england", "--out",
+                                                  str(Path(out) / "t")], data=data)
+    if status != 0:
+        section.rows.append(Row("wall time", f"failed (exit {status})"))
+        section.checks.append(f"stpgeo timeline failed: {message[-500:]}")
+        return section
+    section.rows.append(Row("wall time", f"{wall:.1f} s"))
+    section.rows.append(Row("peak memory (max RSS)", f"{peak:.2f} GiB"))
+    return section

@@ -1,0 +1,207 @@
+"""The result of :func:`stpgeo.timeline`: the tables, and each vintage for maps.
+
+A :class:`Timeline` holds ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and
+``moves`` as DataFrames (the columns of the files of the same names, see
+:mod:`stpgeo.analysis.timeline_tables`), the vintages in order, the councils asked
+and ``summary`` (summary.json). It writes its folder (:meth:`Timeline.write`:
+the five CSV files, summary.json, trend.png and timeline.html), draws the trend
+(:meth:`Timeline.plot`), and gives each vintage as an ordinary
+:class:`~stpgeo.analysis.result.Analysis` of the area shown (:meth:`Timeline.analysis`),
+which :meth:`Timeline.map` draws as stpgeo's interactive map.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from stpgeo.analysis.result import Analysis
+from stpgeo.analysis.run import WardWork
+from stpgeo.analysis.vintage_analysis import (
+    clean_blocks,
+    touched_blocks,
+    vintage_analysis,
+    vintage_footprints,
+)
+from stpgeo.analysis.vintage_maps import VintageMap, neighbours, resolve_councils
+from stpgeo.analysis.vintage_run import VintageResult
+from stpgeo.errors import StpgeoError
+from stpgeo.geometry.crs import MEASURE_CRS
+from stpgeo.io.layer import Layer
+from stpgeo.io.vintages import FootprintVintage
+
+if TYPE_CHECKING:
+    import folium
+    from matplotlib.figure import Figure
+
+
+@dataclass
+class TimelineState:
+    """What a timeline keeps for its maps: the work on the wards and each vintage's tables.
+
+    Clean blocks are made once per area shown and kept (``cleaned``).
+    """
+
+    work: WardWork
+    results: dict[str, VintageResult]
+    maps: dict[str, VintageMap]
+    tolerance: float
+    cleaned: dict[frozenset[str], Layer] = field(default_factory=dict)
+
+    def area(self, councils: list[str] | None) -> list[str]:
+        """The wards shown for these councils and their neighbours (None: every ward)."""
+        codes = list(self.work.wards.gdf["code"])
+        if councils is None:
+            return codes
+        shown = neighbours(list(self.maps.values()), councils)
+        found: set[str] = set()
+        for result in self.results.values():
+            council = result.ward_council["council_code"]
+            found |= set(council.index[council.isin(shown).to_numpy()])
+        return [w for w in codes if w in found]
+
+    def blocks_for(self, wards: list[str]) -> Layer:
+        """Clean blocks of every footprint these wards touch, in any vintage (made once)."""
+        key = frozenset(wards)
+        if key not in self.cleaned:
+            assert self.work.inputs.blocks is not None
+            self.cleaned[key] = clean_blocks(self.work.inputs.blocks,
+                                             touched_blocks(self.results, wards))
+        return self.cleaned[key]
+
+
+@dataclass
+class Timeline:
+    """How councils and wards line up with each footprint vintage (and proposal).
+
+    Attributes
+    ----------
+    timeline, ward_timeline, changes, trend, moves
+        The tables of ``timeline.csv``, ``ward_timeline.csv``, ``changes.csv``,
+        ``trend.csv`` and ``moves.csv``.
+    vintages
+        The vintages, in date order (proposals last).
+    councils
+        The councils asked (codes), in the order given.
+    england
+        Whether the tables cover every council and ward of England.
+    summary
+        Inputs (the one population table, each vintage's lookup), scope, parameters,
+        checks, warnings and timings (``summary.json``).
+    """
+
+    timeline: pd.DataFrame
+    ward_timeline: pd.DataFrame
+    changes: pd.DataFrame
+    trend: pd.DataFrame
+    moves: pd.DataFrame
+    vintages: list[FootprintVintage]
+    councils: list[str]
+    england: bool
+    summary: dict[str, Any]
+    state: TimelineState = field(repr=False)
+
+    def vintage(self, name: str) -> FootprintVintage:
+        """A vintage of this timeline by name, any case (``"icb22"``)."""
+        for vintage in self.vintages:
+            if vintage.name.upper() == name.upper():
+                return vintage
+        raise StpgeoError(f"no vintage {name!r} in this timeline",
+                          fix="choose among " + ", ".join(v.name for v in self.vintages))
+
+    def _councils(self, council: str | None) -> list[str] | None:
+        if council is not None:
+            return resolve_councils([council], list(self.state.maps.values()))
+        return self.councils or None
+
+    def _area(self, council: str | None) -> list[str]:
+        """The wards shown for a council and its neighbours (see :meth:`analysis`)."""
+        wards = self.state.area(self._councils(council))
+        if not wards:
+            raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
+                              fix="run the timeline with this council (council=...) or with "
+                              "england=True")
+        return wards
+
+    def analysis(self, vintage: str, *, council: str | None = None) -> Analysis:
+        """One vintage as an :class:`Analysis` of a council and its neighbours.
+
+        ``council`` defaults to the first council asked; with none asked, every ward
+        analysed (all England: its footprints are then all built, which takes a while).
+        """
+        name = self.vintage(vintage).name
+        wards = self._area(council)
+        return vintage_analysis(self.state.work, self.state.results[name], wards=wards,
+                                blocks=self.state.blocks_for(wards),
+                                tolerance=self.state.tolerance)
+
+    def wards(self, vintage: str, *, council: str | None = None) -> gpd.GeoDataFrame:
+        """One vintage's wards of a council and its neighbours (as :meth:`analysis` chooses
+        them): ``ward_code``, ``ward_name``, ``council_code``, ``best_footprint_code``,
+        ``verdict`` and the geometry, in EPSG:27700."""
+        result = self.state.results[self.vintage(vintage).name]
+        wards = self.state.work.wards.gdf.set_index("code").loc[self._area(council)]
+        verdicts = result.verdicts.reindex(wards.index)
+        return gpd.GeoDataFrame({
+            "ward_code": wards.index, "ward_name": wards["name"].to_numpy(),
+            "council_code": result.ward_council["council_code"].reindex(wards.index).to_numpy(),
+            "best_footprint_code": verdicts["best_footprint_code"].to_numpy(),
+            "verdict": verdicts["verdict"].to_numpy()},
+            geometry=wards.geometry.values, crs=MEASURE_CRS)
+
+    def footprints(self, vintage: str, *, council: str | None = None) -> Layer:
+        """One vintage's footprints that the wards of :meth:`wards` touch, dissolved from the
+        cleaned LSOAs (footprint geometry is built only for the area shown)."""
+        result = self.state.results[self.vintage(vintage).name]
+        wards = self._area(council)
+        touched = set(result.pieces.loc[result.pieces["ward_code"].isin(set(wards)),
+                                        "footprint_code"])
+        return vintage_footprints(result.map, touched, self.state.blocks_for(wards),
+                                  self.state.work.inputs.population)
+
+    def map(self, vintage: str, *, council: str | None = None, **options: Any) -> folium.Map:
+        """The interactive map of one vintage (stpgeo's ward map), inline in Jupyter.
+
+        Examples
+        --------
+        >>> history.map("ICB22")  # doctest: +SKIP
+        """
+        from stpgeo.outputs.maps import ward_map
+
+        chosen = self._councils(council)
+        focus = chosen[0] if chosen else None
+        return ward_map(self.analysis(vintage, council=council), council=focus, **options)
+
+    def plot(self) -> Figure:
+        """The trend: councils not aligned and residents outside their home footprints."""
+        from stpgeo.outputs.timeline_charts import trend_figure
+
+        return trend_figure(self)
+
+    def findings(self) -> list[str]:
+        """What changed and when, in plain English (every number from the tables)."""
+        from stpgeo.outputs.timeline_story import timeline_findings
+
+        return timeline_findings(self)
+
+    def write(self, folder: str | os.PathLike[str]) -> Path:
+        """Write the timeline's folder atomically: the CSV files, summary.json, trend.png
+        and timeline.html (see :mod:`stpgeo.outputs.timeline_report`)."""
+        from stpgeo.outputs.timeline_report import write_timeline
+
+        return write_timeline(self, folder)
+
+    def _repr_html_(self) -> str:
+        from stpgeo.outputs.timeline_report import timeline_html
+
+        return timeline_html(self)
+
+    def __repr__(self) -> str:
+        scope = "England" if self.england else ", ".join(self.councils)
+        return (f"<Timeline {scope}: {len(self.vintages)} vintages "
+                f"({', '.join(v.name for v in self.vintages)}), {len(self.changes):,} changes>")

@@ -1,0 +1,196 @@
+"""The timeline's folder and page: the tables, summary.json, trend.png and timeline.html.
+
+:func:`write_timeline` writes, atomically, into one folder:
+
+- ``timeline.csv``, ``ward_timeline.csv``, ``changes.csv``, ``trend.csv`` and
+  ``moves.csv`` (see :mod:`stpgeo.analysis.timeline_tables`) and ``summary.json``;
+- ``trend.png``, the trend chart (:func:`~.timeline_charts.trend_figure`);
+- ``timeline.html``, one self-contained page that opens offline (no script or
+  picture is fetched: the charts and maps are inlined as PNG): the story in plain
+  English (:mod:`.timeline_story`), the trend, one small map per vintage of each
+  council asked and its neighbours, residents outside home footprints by council and
+  vintage, each ward's verdict by vintage, the changes, data quality and method.
+  Rendered from ``templates/timeline.html.j2``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from stpgeo._version import __version__
+from stpgeo.analysis.timeline_tables import CHANGES, ENGLAND, MOVES, TIMELINE, TREND, WARD_TIMELINE
+from stpgeo.engine.verdicts import FLAGGED
+from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.write import atomic_folder
+from stpgeo.outputs import style
+from stpgeo.outputs.html import environment
+from stpgeo.outputs.timeline_charts import (
+    png,
+    simplified_wards,
+    small_map,
+    trend_figure,
+)
+from stpgeo.outputs.timeline_story import timeline_findings
+from stpgeo.progress import step
+
+if TYPE_CHECKING:
+    from stpgeo.analysis.timeline_result import Timeline
+
+#: The files of a timeline folder and their columns.
+TABLES = {"timeline": TIMELINE, "ward_timeline": WARD_TIMELINE, "changes": CHANGES,
+          "trend": TREND, "moves": MOVES}
+#: Councils given small maps at most (the first ones asked).
+MAX_MAPPED = 3
+#: Rows of the changes table shown in the page at most (all are in changes.csv).
+MAX_CHANGES = 400
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Table rows for the template, missing values as None."""
+    return [{k: None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+             else v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _data_url(image: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(image).decode("ascii")
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def council_maps(timeline: Timeline, council: str) -> dict[str, Any]:
+    """One council's small maps, one per vintage, with their captions."""
+    rows = timeline.timeline[timeline.timeline["council_code"] == council].set_index("vintage")
+    title = rows["council_name"].iloc[-1] if len(rows) else council
+    shapes = None
+    maps = []
+    with step(f"drawing {len(timeline.vintages)} small maps of {title} and its neighbours"):
+        for vintage in timeline.vintages:
+            wards = timeline.wards(vintage.name, council=council)
+            shapes = simplified_wards(wards) if shapes is None else shapes  # the same wards
+            footprints = timeline.footprints(vintage.name, council=council).gdf
+            figure = small_map(wards, shapes, footprints, focus=council,
+                               title=f"{vintage.title}" + (f" · {vintage.when}"
+                                                           if vintage.date else ""))
+            row = rows.loc[vintage.name] if vintage.name in rows.index else None
+            maps.append({"vintage": vintage.name, "title": vintage.title,
+                         "image": _data_url(png(figure)),
+                         "outside": None if row is None else int(row["population_outside_home"]),
+                         "homes": "" if row is None else row["home_footprint_names"]})
+    return {"code": council, "name": title, "maps": maps}
+
+
+def _pivot(timeline: Timeline) -> dict[str, Any]:
+    """Residents outside home footprints by council (rows) and vintage (columns)."""
+    table = timeline.timeline
+    councils = list(timeline.councils)
+    if timeline.england:
+        councils += sorted(set(table.loc[~table["aligned"], "council_code"]) - set(councils))
+    shown = table[table["council_code"].isin(councils)]
+    values = shown.pivot_table(index="council_code", columns="vintage",
+                               values="population_outside_home", aggfunc="first")
+    names = shown.drop_duplicates("council_code", keep="last").set_index("council_code")[
+        "council_name"]
+    columns = [v.name for v in timeline.vintages if v.name in values.columns]
+    rows = [{"code": c, "name": names.get(c, c),
+             "values": [None if pd.isna(values.loc[c, v]) else int(values.loc[c, v])
+                        for v in columns]} for c in councils if c in values.index]
+    return {"columns": columns, "rows": rows}
+
+
+def _ward_grid(timeline: Timeline) -> dict[str, Any]:
+    """Each ward of the councils asked: its verdict in each vintage."""
+    wards = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(
+        set(timeline.councils))]
+    verdicts = wards.pivot_table(index="ward_code", columns="vintage", values="verdict",
+                                 aggfunc="first")
+    names = wards.drop_duplicates("ward_code").set_index("ward_code")["ward_name"]
+    columns = [v.name for v in timeline.vintages if v.name in verdicts.columns]
+    flagged = verdicts.isin(FLAGGED).any(axis=1)
+    order = sorted(verdicts.index, key=lambda w: (not flagged[w], names.get(w, w)))
+    rows = [{"code": w, "name": names.get(w, w),
+             "verdicts": [verdicts.loc[w, v] if pd.notna(verdicts.loc[w, v]) else ""
+                          for v in columns]} for w in order]
+    return {"columns": columns, "rows": rows}
+
+
+def _changes(timeline: Timeline) -> tuple[list[dict[str, Any]], int]:
+    """The verdict changes shown in the page (the councils asked first), and how many."""
+    changes = timeline.changes[timeline.changes["from_verdict"]
+                               != timeline.changes["to_verdict"]]
+    asked = changes["council_code"].isin(set(timeline.councils))
+    ordered = pd.concat([changes[asked], changes[~asked]])
+    return _rows(ordered.head(MAX_CHANGES)), len(ordered)
+
+
+def _quality(timeline: Timeline) -> dict[str, Any]:
+    summary = timeline.summary
+    inputs = summary["inputs"]
+    vintages = [{"name": name, **notes, "file": Path(str(notes["file"])).name,
+                 "holds": summary["checks"][name]["holds"]}
+                for name, notes in inputs["vintages"].items()]
+    lookups = inputs.get("lookups", {})
+    ward_lookup = lookups.get("block_wards")
+    return {"wards": inputs["wards"], "blocks": inputs["blocks"],
+            "population": {**inputs["population"],
+                           "file": Path(inputs["population"]["source"]).name},
+            "ward_lookup": ward_lookup, "vintages": vintages,
+            "warnings": summary["warnings"] + inputs["wards"]["warnings"]}
+
+
+def render_timeline(timeline: Timeline, *, trend_png: bytes) -> str:
+    """timeline.html as text."""
+    scope = ("England" if timeline.england and not timeline.councils else
+             ", ".join(dict.fromkeys(timeline.trend.loc[
+                 timeline.trend["scope_code"].isin(timeline.councils), "scope_name"]))
+             + (" and England" if timeline.england else ""))
+    changes, n_changes = _changes(timeline)
+    return environment().get_template("timeline.html.j2").render(
+        title=f"Alignment through time: {scope}", version=__version__,
+        generated=dt.date.today().isoformat(), findings=timeline_findings(timeline),
+        vintages=timeline.vintages, trend_png=_data_url(trend_png),
+        councils=[council_maps(timeline, c) for c in timeline.councils[:MAX_MAPPED]],
+        not_mapped=timeline.councils[MAX_MAPPED:],
+        legend={"verdicts": [style.VERDICTS[v] for v in ("within", "split", "outside_home")],
+                "footprint": style.FOOTPRINTS[0]["color"]},
+        pivot=_pivot(timeline), wards=_ward_grid(timeline) if timeline.councils else None,
+        changes=changes, n_changes=n_changes, max_changes=MAX_CHANGES,
+        quality=_quality(timeline), tolerance=timeline.summary["parameters"]["tolerance"],
+        attribution=load_catalogue().attribution)
+
+
+def write_timeline(timeline: Timeline, out: str | os.PathLike[str]) -> Path:
+    """Write the timeline's folder atomically (see the module docstring); returns it."""
+    with atomic_folder(out) as staging:
+        for name, columns in TABLES.items():
+            getattr(timeline, name)[columns].to_csv(staging / f"{name}.csv", index=False,
+                                                    float_format="%.10g")
+        (staging / "summary.json").write_text(
+            json.dumps(timeline.summary, indent=2, default=_json_default) + "\n",
+            encoding="utf-8")
+        trend = png(trend_figure(timeline), dpi=150)
+        (staging / "trend.png").write_bytes(trend)
+        (staging / "timeline.html").write_text(render_timeline(timeline, trend_png=trend),
+                                               encoding="utf-8")
+    return Path(out)
+
+
+def timeline_html(timeline: Timeline) -> str:
+    """A compact HTML summary for Jupyter: the story and the trend's figures."""
+    england = timeline.trend[timeline.trend["scope_code"] == ENGLAND]
+    return environment().get_template("timeline_repr.html.j2").render(
+        timeline=timeline, findings=timeline_findings(timeline),
+        trend=_rows(england[["vintage", "date", "n_councils", "councils_not_aligned",
+                                "population_outside_home"]]))
