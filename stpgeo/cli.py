@@ -316,9 +316,8 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Output folder (replaced atomically).")
 @_common
-def timeline_(councils: tuple[str, ...], england: bool, vintages: str | None,
-              proposals: tuple[Path, ...], wards: Path | None, block_wards: Path | None,
-              tolerance: float, out: Path, data: Path | None) -> None:
+def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
+              data: Path | None, **options: Any) -> None:
     """How councils and wards line up with every footprint vintage, 2015 to 2022.
 
     Writes timeline.csv, ward_timeline.csv, changes.csv, trend.csv, moves.csv,
@@ -326,8 +325,8 @@ def timeline_(councils: tuple[str, ...], england: bool, vintages: str | None,
     """
     from stpgeo.analysis.timeline import timeline as run
 
-    result = run(list(councils), england=england, vintages=vintages, proposals=list(proposals),
-                 wards=wards, block_wards=block_wards, tolerance=tolerance, data=data, out=out)
+    # england, vintages, wards, block_wards, tolerance: as the Python API takes them
+    result = run(list(councils), proposals=list(proposals), data=data, out=out, **options)
     for sentence in result.findings():
         click.echo(sentence)
     for warning in result.summary["warnings"]:
