@@ -221,7 +221,7 @@ def check_population_codes(population: pd.Series, block_codes: Collection[str]) 
 
     Returns how many of the blocks have a figure.
     """
-    blocks = pd.Index(list(block_codes))
+    blocks = pd.Index(list(block_codes), dtype=object)
     with_figure = int(blocks.isin(population.index).sum())
     if with_figure == 0:
         known = population.index
@@ -254,8 +254,8 @@ def population_coverage(population: pd.Series, block_codes: Collection[str],
     """
     source = str(population.attrs.get("source", "population table"))
     known = population.index
-    blocks = pd.Index(list(block_codes))
-    placed = pd.Index(list(in_wards))
+    blocks = pd.Index(list(block_codes), dtype=object)
+    placed = pd.Index(list(in_wards), dtype=object)
     without = placed[~placed.isin(known)]
     if len(placed) and len(without) > (1 - MIN_POPULATION_COVERAGE) * len(placed):
         raise StpgeoError(

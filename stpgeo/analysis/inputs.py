@@ -31,8 +31,8 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import to_measuring_crs
 from stpgeo.io.layer import Layer
-from stpgeo.io.lookups import read_lookup
-from stpgeo.io.population import read_population
+from stpgeo.io.lookups import plain_text, read_lookup
+from stpgeo.io.population import plain_index, read_population
 from stpgeo.io.read import read_layer
 
 T = TypeVar("T")
@@ -97,14 +97,18 @@ class _Reader:
         return check_codes(found, role)
 
     def lookup(self, value: LookupInput | None, role: str) -> pd.DataFrame | None:
-        if value is None or isinstance(value, pd.DataFrame):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, pd.DataFrame):
+            return plain_text(value)
         return self._once(("lookup", Path(value).resolve()),
                           lambda: read_lookup(value, role=role))
 
     def population(self, value: PopulationInput | None) -> pd.Series | None:
-        if value is None or isinstance(value, pd.Series):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, pd.Series):
+            return plain_index(value)
         return self._once(("population", Path(value).resolve()),
                           lambda: read_population(value))
 

@@ -30,6 +30,7 @@ from stpgeo.io.lookups import (
     matching_column,
     name_column,
     one_to_one,
+    plain_text,
     read_lookup,
 )
 from stpgeo.io.population import read_population
@@ -92,7 +93,7 @@ def _as_layer(blocks: Layer | PathLike) -> Layer:
 
 
 def _as_lookup(lookup: pd.DataFrame | PathLike) -> pd.DataFrame:
-    return lookup if isinstance(lookup, pd.DataFrame) else read_lookup(lookup)
+    return plain_text(lookup) if isinstance(lookup, pd.DataFrame) else read_lookup(lookup)
 
 
 def build_footprints(
