@@ -22,18 +22,27 @@ BLOCK_COLUMNS = ["ward", "ward_method", "ward_geometric", "footprint", "footprin
                  "footprint_geometric", "footprint_share", "population", "council"]
 
 
-def block_table(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
+def block_overlaps(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
+    """The block × footprint overlap table, by overlay."""
+    assert work.inputs.blocks is not None
+    with work.timer(f"overlapping blocks with footprints ({name})"):
+        return overlap_table(work.inputs.blocks, footprints)
+
+
+def block_table(work: WardWork, name: str, footprints: Layer, *,
+                overlaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per block with a polygon: its ward, footprint and council, and how each was
     decided (columns :data:`BLOCK_COLUMNS`).
 
     ``footprint_share`` is the share of the block's area inside its footprint;
-    ``population`` its residents (NaN when unknown or not given).
+    ``population`` its residents (NaN when unknown or not given). ``overlaps`` is the
+    block × footprint overlap table when it is already known (:func:`block_overlaps`).
     """
     assert work.inputs.blocks is not None
     assert work.assignment is not None
     codes = work.inputs.block_codes
-    with work.timer(f"overlapping blocks with footprints ({name})"):
-        overlaps = overlap_table(work.inputs.blocks, footprints)
+    if overlaps is None:
+        overlaps = block_overlaps(work, name, footprints)
     match = work.matches.block_footprints.get(name)
     placed = assign_blocks(codes, overlaps, footprints.gdf["code"],
                            match.mapping if match is not None else None).table

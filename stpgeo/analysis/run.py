@@ -9,7 +9,7 @@ footprint layers are analysed. :class:`LayerWork` holds what one footprint layer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +22,9 @@ from stpgeo.engine.councils import ward_councils
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.io.layer import Layer
 from stpgeo.progress import Timer
+
+if TYPE_CHECKING:
+    from stpgeo.analysis.whole_blocks import Route
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class LayerWork:
         From :mod:`stpgeo.engine.verdicts` and :func:`stpgeo.engine.councils.home_footprints`.
     notes
         The lookup notes of this layer (the shared ones included), for summary.json.
+    route
+        How the ward × footprint table was made (by overlay, or summed from blocks), or
+        None.
     """
 
     name: str
@@ -84,6 +90,7 @@ class LayerWork:
     verdicts: pd.DataFrame
     homes: pd.Series
     notes: dict[str, Any]
+    route: Route | None = None
 
 
 def prepare_wards(inputs: Inputs, matches: Matches, timer: Timer) -> WardWork:

@@ -23,7 +23,8 @@ from stpgeo._types import PathLike
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
-from stpgeo.io.layer import Layer
+from stpgeo.io.fingerprint import frame_digest
+from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.lookups import (
     check_column_kind,
     code_vintage,
@@ -125,7 +126,9 @@ def build_footprints(
     Layer
         One feature per code: ``code``, ``name``, ``n_blocks``, ``population``
         (when given), ``area_m2``, ``blocks_area_m2`` (the sum of its blocks' own
-        areas) and ``geometry``, in EPSG:27700.
+        areas) and ``geometry``, in EPSG:27700. ``built_from`` records which blocks
+        each footprint is made of, so that an analysis with the same blocks sums the
+        wards' pieces from their blocks instead of overlaying the footprints.
 
     Raises
     ------
@@ -184,7 +187,8 @@ def build_footprints(
     if len(missing_geometry):
         found.append(f"{len(missing_geometry):,} blocks have no polygon and were left out")
 
-    cleaned = clean_coverage(blocks).gdf.loc[usable.index[in_lookup]]
+    clean = clean_coverage(blocks)
+    cleaned = clean.gdf.loc[usable.index[in_lookup]]
     original_area = (cleaned["original_area_m2"].to_numpy() if "original_area_m2" in cleaned
                      else shapely.area(cleaned.geometry.values))
     groups = footprint_of.loc[cleaned["code"]].to_numpy()
@@ -226,8 +230,12 @@ def build_footprints(
     note = (f"built from {len(cleaned):,} blocks of {blocks.source} with {source} ({by}); "
             f"largest difference between a footprint's area and its blocks' areas "
             f"{difference.max():.1e}")
+    built_from = BlockBuild(members=pd.Series(groups, index=pd.Index(cleaned["code"], dtype=object),
+                                              dtype=object, name=by),
+                            blocks_digest=frame_digest(clean.gdf), digest=frame_digest(frame))
     return Layer(
         gdf=frame, source=f"{by} built from {blocks.source}", kind=kind, vintage=code_vintage(by),
         code_field=by, name_field=names_column, source_crs="EPSG:27700", driver="stpgeo build",
-        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True)
+        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True,
+        built_from=built_from)
 

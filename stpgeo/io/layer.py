@@ -21,6 +21,31 @@ from stpgeo.geometry.repair import empty_repair_log
 from stpgeo.ons.codes import KIND_TITLES
 
 
+@dataclass(frozen=True)
+class BlockBuild:
+    """How a footprint layer was built from whole blocks: enough to recognise it later.
+
+    :func:`stpgeo.build_footprints` attaches one to the layer it returns. An analysis
+    given the same blocks then sums each ward's pieces from its ward × block table
+    instead of overlaying the footprints (see :mod:`stpgeo.analysis.whole_blocks`);
+    the fingerprints make sure the blocks and the footprints are still those of the
+    build (:func:`stpgeo.io.fingerprint.frame_digest`).
+
+    Attributes
+    ----------
+    members
+        Block code → footprint code, for every block dissolved into a footprint.
+    blocks_digest
+        Fingerprint of the blocks' layer (``gdf``: codes and polygons) it was built from.
+    digest
+        Fingerprint of the footprints as built (``gdf``: codes and polygons).
+    """
+
+    members: pd.Series
+    blocks_digest: str
+    digest: str
+
+
 @dataclass
 class Layer:
     """A checked boundary layer in EPSG:27700.
@@ -52,6 +77,9 @@ class Layer:
     coverage_clean
         True once :func:`stpgeo.clean_coverage` has made the features a clean
         coverage (shared edges identical).
+    built_from
+        For footprints built from whole blocks by :func:`stpgeo.build_footprints`: which
+        blocks each is made of (:class:`BlockBuild`); None otherwise.
     """
 
     gdf: gpd.GeoDataFrame
@@ -68,6 +96,7 @@ class Layer:
     layer_name: str | None = None
     driver: str | None = None
     coverage_clean: bool = False
+    built_from: BlockBuild | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.gdf)

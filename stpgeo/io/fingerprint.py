@@ -1,0 +1,107 @@
+"""Fingerprints of content: files, tables and layers, to recognise the same input again.
+
+A fingerprint is a BLAKE2 digest of the content itself — a file's bytes, a table's
+values, a layer's codes and polygons (as WKB) — never of a name or a time, so two
+inputs share one only when they hold the same data. The cache
+(:mod:`stpgeo.io.cache`) keys its entries by them, and a footprint layer built from
+blocks remembers the fingerprint of those blocks (:class:`~stpgeo.io.layer.BlockBuild`).
+
+Fingerprinting a national layer takes a fraction of a second; within a session the
+fingerprint of a GeoDataFrame is remembered, and checked against a cheap signature
+(its length, its codes, its polygons' total area and extent) before it is reused,
+so that a frame edited in place is fingerprinted afresh.
+
+Examples
+--------
+>>> import geopandas as gpd, shapely
+>>> frame = gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=27700)
+>>> frame_digest(frame) == frame_digest(frame.copy())
+True
+>>> frame_digest(frame) == frame_digest(frame.assign(code=["B"]))
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import weakref
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: Bytes read at a time when fingerprinting a file.
+_BLOCK = 1 << 22
+#: Remembered fingerprints of GeoDataFrames: id → (weak reference, signature, digest).
+_REMEMBERED: dict[int, tuple[weakref.ref[Any], tuple[object, ...], str]] = {}
+
+
+def _hasher() -> Any:
+    return hashlib.blake2b(digest_size=20)
+
+
+def text_digest(value: object) -> str:
+    """The fingerprint of plain data (JSON-serialisable: options, names, numbers)."""
+    hasher = _hasher()
+    hasher.update(json.dumps(value, sort_keys=True, default=str).encode())
+    return hasher.hexdigest()
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """The fingerprint of a file's bytes; for a shapefile, of all its parts."""
+    path = Path(path)
+    parts = [path]
+    if path.suffix.lower() == ".shp":
+        parts += sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path)
+    hasher = _hasher()
+    for part in parts:
+        hasher.update(part.suffix.lower().encode())
+        with part.open("rb") as handle:
+            while chunk := handle.read(_BLOCK):
+                hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def table_digest(table: pd.DataFrame | pd.Series) -> str:
+    """The fingerprint of a table's (or Series') columns, index and values."""
+    frame = table.to_frame() if isinstance(table, pd.Series) else table
+    hasher = _hasher()
+    hasher.update(json.dumps([str(c) for c in frame.columns]).encode())
+    hasher.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return hasher.hexdigest()
+
+
+def _signature(frame: gpd.GeoDataFrame) -> tuple[object, ...]:
+    geometry = np.asarray(frame.geometry.values)
+    codes = tuple(frame["code"].tolist()) if "code" in frame else ()
+    return (len(frame), tuple(frame.columns), hash(codes),
+            float(np.nansum(shapely.area(geometry))),
+            tuple(shapely.total_bounds(geometry).round(6)), str(frame.crs))
+
+
+def _compute(frame: gpd.GeoDataFrame) -> str:
+    hasher = _hasher()
+    hasher.update(str(frame.crs).encode())
+    codes = frame["code"].astype(object).tolist() if "code" in frame else []
+    hasher.update(json.dumps(codes, default=str).encode())
+    for wkb in shapely.to_wkb(np.asarray(frame.geometry.values)):
+        hasher.update(wkb if wkb is not None else b"-")
+    return hasher.hexdigest()
+
+
+def frame_digest(frame: gpd.GeoDataFrame) -> str:
+    """The fingerprint of a GeoDataFrame's codes (``code`` column), polygons and CRS."""
+    key = id(frame)
+    signature = _signature(frame)
+    known = _REMEMBERED.get(key)
+    if known is not None and known[0]() is frame and known[1] == signature:
+        return known[2]
+    digest = _compute(frame)
+    _REMEMBERED[key] = (weakref.ref(frame, lambda _: _REMEMBERED.pop(key, None)), signature,
+                        digest)
+    return digest
