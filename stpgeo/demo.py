@@ -19,10 +19,11 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_layer_cached
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
-from stpgeo.io.read import read_layer
 from stpgeo.io.write import atomic_folder, write_frame
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
@@ -50,7 +51,7 @@ class DemoResult:
         return lines
 
 
-def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
+def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True) -> DemoResult:
     """Run the seed case on the real data and write its results into ``out``.
 
     Parameters
@@ -60,21 +61,28 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
         It receives ``stp17/``, ``ccg17/``, the built footprints and ``map.html``.
     data
         The data directory (default: see :func:`stpgeo.data_dir`).
+    cache
+        Reuse the work of earlier runs on the same files (:mod:`stpgeo.io.cache`);
+        False computes everything afresh.
     """
     catalogue = load_catalogue()
+    store = Cache.open(cache)
     # every file is read once, here; the tables and layers are passed on
     lookup_143 = read_lookup(catalogue.path("lookups", "143", data))
     lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
-    blocks = clean_coverage(read_layer(catalogue.path("layers", "lsoa_2011", data)))
-    wards = read_layer(catalogue.path("layers", "wards_dec2013", data))
+    blocks = clean_coverage(read_layer_cached(catalogue.path("layers", "lsoa_2011", data),
+                                              cache=store), cache=store)
+    wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store)
 
     footprints = {
-        "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population),
-        "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population),
+        "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population,
+                                  cache=store),
+        "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population,
+                                  cache=store),
     }
     options = AnalysisOptions(councils=lookup_143, blocks=blocks, population=population,
-                              block_wards=lookup_114, block_footprints=lookup_143)
+                              block_wards=lookup_114, block_footprints=lookup_143, cache=cache)
     analyses = analyse_many(wards, footprints, options)
     folder = Path(out)
     with atomic_folder(folder) as staging:

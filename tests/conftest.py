@@ -26,6 +26,19 @@ def _real_data() -> Path | None:
 REAL_DATA = _real_data()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Point stpgeo's cache at a folder of this session's own: the tests neither depend on
+    nor fill the user's cache (child processes inherit the variable)."""
+    import shutil
+    import tempfile
+
+    from stpgeo.io.cache import ENV_VAR
+
+    folder = tempfile.mkdtemp(prefix="stpgeo-test-cache-")
+    os.environ[ENV_VAR] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip real-data tests when there is no data, unless CI demands it (then fail)."""
     if REAL_DATA is not None:

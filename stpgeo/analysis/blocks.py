@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stpgeo.analysis.run import WardWork
+from stpgeo.analysis.run import WardWork, cached_overlaps
 from stpgeo.engine.assign import assign_blocks
-from stpgeo.engine.overlap import overlap_table
 from stpgeo.io.layer import Layer
 
 #: Columns of the block table (indexed by ``block_code``).
@@ -23,10 +22,10 @@ BLOCK_COLUMNS = ["ward", "ward_method", "ward_geometric", "footprint", "footprin
 
 
 def block_overlaps(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
-    """The block × footprint overlap table, by overlay."""
+    """The block × footprint overlap table, by overlay (through the run's cache)."""
     assert work.inputs.blocks is not None
     with work.timer(f"overlapping blocks with footprints ({name})"):
-        return overlap_table(work.inputs.blocks, footprints)
+        return cached_overlaps(work.cache, work.inputs.blocks, footprints)
 
 
 def block_table(work: WardWork, name: str, footprints: Layer, *,

@@ -30,10 +30,11 @@ from stpgeo.analysis.checks import check_codes, check_role
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import to_measuring_crs
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_layer_cached
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import plain_text, read_lookup
 from stpgeo.io.population import plain_index, read_population
-from stpgeo.io.read import read_layer
 
 T = TypeVar("T")
 
@@ -73,8 +74,9 @@ class Inputs:
 @dataclass
 class _Reader:
     """Reads each file once: the same path (with the same reading options) gives the same
-    object."""
+    object. Layer files are read through the cache (:mod:`stpgeo.io.cache`)."""
 
+    cache: Cache
     read: dict[tuple[object, ...], object] = field(default_factory=dict)
 
     def _once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
@@ -92,7 +94,8 @@ class _Reader:
             found = _from_frame(value, source=source, role=role, crs=crs)
         else:
             key = ("layer", Path(value).resolve(), crs, layer, role)
-            found = self._once(key, lambda: read_layer(value, crs=crs, layer=layer, role=role))
+            found = self._once(key, lambda: read_layer_cached(value, cache=self.cache, crs=crs,
+                                                              layer=layer, role=role))
         check_role(found, role)
         return check_codes(found, role)
 
@@ -126,7 +129,7 @@ def _from_frame(frame: gpd.GeoDataFrame, *, source: str, role: str, crs: str | N
 
 
 def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
-                options: AnalysisOptions) -> Inputs:
+                options: AnalysisOptions, *, cache: Cache | None = None) -> Inputs:
     """Read every input of an analysis once and check each layer for its role.
 
     Parameters
@@ -137,8 +140,11 @@ def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
         Each footprint layer by the short name of its analysis.
     options
         The lookups, blocks, population and reading options.
+    cache
+        The run's cache (default: the user's, unless ``options.cache`` is False).
     """
-    reader = _Reader()  # in this order, so that the first problem is the one reported
+    # in this order, so that the first problem is the one reported
+    reader = _Reader(cache if cache is not None else Cache.open(options.cache))
     ward_layer = reader.layer(wards, role="wards", options=options)
     blocks = (reader.layer(options.blocks, role="blocks", options=options)
               if options.blocks is not None else None)

@@ -41,7 +41,7 @@ from stpgeo.analysis.inputs import read_inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.result import Analysis
-from stpgeo.analysis.run import LayerWork, WardWork, prepare_wards
+from stpgeo.analysis.run import LayerWork, WardWork, cached_overlaps, prepare_wards
 from stpgeo.analysis.whole_blocks import (
     Route,
     block_overlaps_from,
@@ -50,9 +50,9 @@ from stpgeo.analysis.whole_blocks import (
     ward_pieces,
 )
 from stpgeo.engine.councils import home_footprints
-from stpgeo.engine.overlap import overlap_table
 from stpgeo.engine.verdicts import piece_table, ward_verdicts
 from stpgeo.errors import StpgeoError
+from stpgeo.io.cache import Cache
 from stpgeo.io.layer import Layer
 from stpgeo.progress import Timer
 
@@ -104,10 +104,11 @@ def analyse_many(wards: LayerInput, footprints: Mapping[str, LayerInput],
     """
     options = AnalysisOptions.merge(options, **keywords)
     timer = Timer()
+    cache = Cache.open(options.cache)
     with timer("reading inputs"):
-        inputs = read_inputs(wards, footprints, options)
+        inputs = read_inputs(wards, footprints, options, cache=cache)
     matches = match_inputs(inputs, council_field=options.council_field)
-    work = prepare_wards(inputs, matches, timer)
+    work = prepare_wards(inputs, matches, timer, cache=cache)
     return {name: analyse_layer(work, name, layer, tolerance=options.tolerance)
             for name, layer in inputs.footprints.items()}
 
@@ -145,7 +146,7 @@ def _overlaps(work: WardWork, name: str, footprints: Layer
         with timer(f"summing the pieces of {len(wards):,} wards from their blocks ({name})"):
             return route, by_blocks, ward_pieces(work, footprints, route.members)
     with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
-        return route, by_blocks, overlap_table(wards, footprints, geometry=True)
+        return route, by_blocks, cached_overlaps(work.cache, wards, footprints, geometry=True)
 
 
 def analyse_layer(work: WardWork, name: str, footprints: Layer, *,

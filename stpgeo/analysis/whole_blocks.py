@@ -44,7 +44,7 @@ import shapely
 from stpgeo.analysis.run import WardWork
 from stpgeo.engine.intersect import intersect_pairs
 from stpgeo.geometry.crs import MEASURE_CRS
-from stpgeo.io.fingerprint import frame_digest
+from stpgeo.io.fingerprint import table_digest
 from stpgeo.io.layer import Layer
 
 #: Largest difference (m²) between a footprint and its blocks for the blocks route.
@@ -110,8 +110,8 @@ def built_route(work: WardWork, footprints: Layer) -> Route | None:
     blocks, built = work.inputs.blocks, footprints.built_from
     if blocks is None or built is None or not blocks.coverage_clean:
         return None
-    if (frame_digest(blocks.gdf) != built.blocks_digest
-            or frame_digest(footprints.gdf) != built.digest):
+    if (work.cache.fingerprint(blocks.gdf) != built.blocks_digest
+            or work.cache.fingerprint(footprints.gdf) != built.digest):
         return None
     polygons = blocks.polygons
     block_area = pd.Series(shapely.area(polygons.geometry.values),
@@ -174,8 +174,26 @@ def ward_pieces(work: WardWork, footprints: Layer, members: pd.Series) -> gpd.Ge
     """The ward × footprint overlap table (with each piece's geometry) summed from blocks.
 
     Columns and order as :func:`~stpgeo.engine.overlap.overlap_table` with
-    ``geometry=True`` gives them, wards on the left.
+    ``geometry=True`` gives them, wards on the left. Kept in the run's cache.
     """
+    assert work.inputs.blocks is not None
+    fingerprint = work.cache.fingerprint
+    made_from = {"wards": fingerprint(work.wards.gdf),
+                 "blocks": fingerprint(work.inputs.blocks.gdf),
+                 "footprints": fingerprint(footprints.gdf), "members": table_digest(members)}
+    table = work.cache.frame("pieces", made_from,
+                             lambda: _ward_pieces(work, footprints, members))
+    # a ward lying wholly in one footprint is its own piece (kept without its geometry)
+    whole = table.geometry.isna().to_numpy()
+    pieces = np.asarray(table.geometry.values, dtype=object).copy()
+    wards = work.wards.polygons.geometry
+    pieces[whole] = np.asarray(wards.loc[table["left_index"].to_numpy()[whole]].values)
+    return gpd.GeoDataFrame(table.drop(columns=table.geometry.name), geometry=pieces,
+                            crs=MEASURE_CRS)
+
+
+def _ward_pieces(work: WardWork, footprints: Layer, members: pd.Series) -> gpd.GeoDataFrame:
+    """The pieces, with geometry only for those that are not a whole ward."""
     assert work.block_overlaps is not None
     wards, targets = work.wards.polygons, footprints.polygons
     table = work.block_overlaps
@@ -194,7 +212,7 @@ def ward_pieces(work: WardWork, footprints: Layer, members: pd.Series) -> gpd.Ge
     ia, ib, area = ia[order], ib[order], area[order]
     a, b = np.asarray(wards.geometry.values), np.asarray(targets.geometry.values)
     area_a, area_b = shapely.area(a), shapely.area(b)
-    pieces = a[ia].copy()
+    pieces = np.full(len(ia), None, dtype=object)
     pieces_of = np.bincount(ia, minlength=len(a))
     short = area_a[ia] - area
     whole = (pieces_of[ia] == 1) & (short <= np.maximum(1e-6, WHOLE_SHARE * area_a[ia]))

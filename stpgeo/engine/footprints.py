@@ -23,7 +23,9 @@ from stpgeo._types import PathLike
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
-from stpgeo.io.fingerprint import frame_digest
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import cached_layer, read_layer_cached
+from stpgeo.io.fingerprint import frame_digest, remember, table_digest
 from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.lookups import (
     check_column_kind,
@@ -35,7 +37,6 @@ from stpgeo.io.lookups import (
     read_lookup,
 )
 from stpgeo.io.population import read_population
-from stpgeo.io.read import read_layer
 from stpgeo.ons.codes import field_kind
 from stpgeo.progress import step
 
@@ -43,12 +44,14 @@ from stpgeo.progress import step
 AREA_TOLERANCE = 1e-4
 
 
-def clean_coverage(blocks: Layer) -> Layer:
+def clean_coverage(blocks: Layer, *, cache: bool | Cache = True) -> Layer:
     """The blocks with their shared edges made identical (a clean polygonal coverage).
 
     Blocks without polygons are kept as they are. Each block's area before cleaning
     is kept in the column ``original_area_m2`` (footprints built from the blocks are
     checked against it) and the largest change is recorded in the layer's notes.
+    The cleaned blocks are kept in the cache (:mod:`stpgeo.io.cache`) under the
+    fingerprint of the blocks given; ``cache=False`` cleans afresh and keeps nothing.
 
     Examples
     --------
@@ -61,6 +64,16 @@ def clean_coverage(blocks: Layer) -> Layer:
     """
     if blocks.coverage_clean:
         return blocks
+    frames, meta = Cache.of(cache).entry("clean", {"blocks": frame_digest(blocks.gdf)},
+                                         lambda: _clean(blocks))
+    remember(frames["gdf"], meta["digest"])
+    return replace(blocks, gdf=frames["gdf"], notes=[*blocks.notes, meta["note"]],
+                   coverage_clean=True)
+
+
+def _clean(blocks: Layer) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The cleaned blocks' features, the note saying how they were cleaned, and their
+    fingerprint."""
     frame = blocks.gdf
     usable = frame.index.isin(blocks.polygons.index)
     geometry = frame.geometry.values.copy()
@@ -85,12 +98,11 @@ def clean_coverage(blocks: Layer) -> Layer:
         f"{n_cleaned:,} of {len(change):,} blocks through GEOS's coverage cleaner")
     note = (f"coverage cleaned ({how}); the largest change in a block's area is "
             f"{change.max():.2e} of its area" if len(change) else "coverage cleaned")
-    return replace(blocks, gdf=result, notes=[*blocks.notes, note], coverage_clean=True)
+    return {"gdf": result}, {"note": note, "digest": frame_digest(result)}
 
 
-
-def _as_layer(blocks: Layer | PathLike) -> Layer:
-    return blocks if isinstance(blocks, Layer) else read_layer(blocks)
+def _as_layer(blocks: Layer | PathLike, cache: Cache) -> Layer:
+    return blocks if isinstance(blocks, Layer) else read_layer_cached(blocks, cache=cache)
 
 
 def _as_lookup(lookup: pd.DataFrame | PathLike) -> pd.DataFrame:
@@ -104,6 +116,7 @@ def build_footprints(
     by: str,
     population: pd.Series | PathLike | None = None,
     block_column: str | None = None,
+    cache: bool | Cache = True,
 ) -> Layer:
     """Dissolve building blocks into one footprint per code of a lookup column.
 
@@ -120,6 +133,10 @@ def build_footprints(
         Residents per block (a Series indexed by block code, or a CSV file).
     block_column
         The lookup column holding block codes; by default the one matching the blocks.
+    cache
+        Keep the footprints in the cache (:mod:`stpgeo.io.cache`), under the fingerprints
+        of the blocks, the lookup and the population, and take them from it next time;
+        False builds them afresh and keeps nothing.
 
     Returns
     -------
@@ -144,8 +161,23 @@ def build_footprints(
     >>> len(stps), stps.kind, stps.vintage  # doctest: +SKIP
     (44, 'stp', 2017)
     """
-    blocks = _as_layer(blocks)
+    store = Cache.of(cache)
+    blocks = _as_layer(blocks, store)
     table = _as_lookup(lookup)
+    residents = (population if isinstance(population, pd.Series) or population is None
+                 else read_population(population))
+    made_from = {"blocks": frame_digest(blocks.gdf), "blocks_source": blocks.source,
+                 "lookup": table_digest(table), "lookup_source": table.attrs.get("source"),
+                 "by": by, "block_column": block_column,
+                 "population": None if residents is None else table_digest(residents),
+                 "population_attrs": None if residents is None else residents.attrs}
+    return cached_layer(store, "footprints", made_from,
+                        lambda: _build(blocks, table, by=by, population=residents,
+                                       block_column=block_column, cache=store))
+
+
+def _build(blocks: Layer, table: pd.DataFrame, *, by: str, population: pd.Series | None,
+           block_column: str | None, cache: Cache) -> Layer:
     source = table.attrs.get("source", "lookup")
     usable = blocks.polygons
     block_codes = usable["code"].dropna()
@@ -187,7 +219,7 @@ def build_footprints(
     if len(missing_geometry):
         found.append(f"{len(missing_geometry):,} blocks have no polygon and were left out")
 
-    clean = clean_coverage(blocks)
+    clean = clean_coverage(blocks, cache=cache)
     cleaned = clean.gdf.loc[usable.index[in_lookup]]
     original_area = (cleaned["original_area_m2"].to_numpy() if "original_area_m2" in cleaned
                      else shapely.area(cleaned.geometry.values))
@@ -204,8 +236,7 @@ def build_footprints(
          "n_blocks": np.bincount(inverse).astype("int64")},
         geometry=geometry, crs=blocks.gdf.crs)
     if population is not None:
-        residents = (population if isinstance(population, pd.Series)
-                     else read_population(population))
+        residents = population
         found += residents.attrs.get("warnings", [])
         per_block = residents.reindex(cleaned["code"]).to_numpy()
         unknown = int(np.isnan(per_block.astype(float)).sum())

@@ -60,7 +60,8 @@ def file_digest(path: str | os.PathLike[str]) -> str:
         parts += sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path)
     hasher = _hasher()
     for part in parts:
-        hasher.update(part.suffix.lower().encode())
+        if len(parts) > 1:
+            hasher.update(part.suffix.lower().encode())
         with part.open("rb") as handle:
             while chunk := handle.read(_BLOCK):
                 hasher.update(chunk)
@@ -81,27 +82,42 @@ def _signature(frame: gpd.GeoDataFrame) -> tuple[object, ...]:
     codes = tuple(frame["code"].tolist()) if "code" in frame else ()
     return (len(frame), tuple(frame.columns), hash(codes),
             float(np.nansum(shapely.area(geometry))),
-            tuple(shapely.total_bounds(geometry).round(6)), str(frame.crs))
+            tuple(shapely.total_bounds(geometry).round(6)), _crs(frame))
+
+
+def _crs(frame: gpd.GeoDataFrame) -> str:
+    """The frame's CRS, written the same however it was read (EPSG code, else WKT)."""
+    if frame.crs is None:
+        return "none"
+    epsg = frame.crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else frame.crs.to_wkt()
 
 
 def _compute(frame: gpd.GeoDataFrame) -> str:
     hasher = _hasher()
-    hasher.update(str(frame.crs).encode())
+    hasher.update(_crs(frame).encode())
     codes = frame["code"].astype(object).tolist() if "code" in frame else []
     hasher.update(json.dumps(codes, default=str).encode())
+    hasher.update(pd.util.hash_array(np.asarray(frame.index, dtype=object)).tobytes())
     for wkb in shapely.to_wkb(np.asarray(frame.geometry.values)):
         hasher.update(wkb if wkb is not None else b"-")
     return hasher.hexdigest()
 
 
-def frame_digest(frame: gpd.GeoDataFrame) -> str:
-    """The fingerprint of a GeoDataFrame's codes (``code`` column), polygons and CRS."""
+def remember(frame: gpd.GeoDataFrame, digest: str) -> None:
+    """Remember a frame's fingerprint, known from where it came from (a cache entry whose
+    file was checked), so that it need not be computed."""
     key = id(frame)
-    signature = _signature(frame)
-    known = _REMEMBERED.get(key)
-    if known is not None and known[0]() is frame and known[1] == signature:
+    _REMEMBERED[key] = (weakref.ref(frame, lambda _: _REMEMBERED.pop(key, None)),
+                        _signature(frame), digest)
+
+
+def frame_digest(frame: gpd.GeoDataFrame) -> str:
+    """The fingerprint of a GeoDataFrame's codes (``code`` column), row labels, polygons and
+    CRS."""
+    known = _REMEMBERED.get(id(frame))
+    if known is not None and known[0]() is frame and known[1] == _signature(frame):
         return known[2]
     digest = _compute(frame)
-    _REMEMBERED[key] = (weakref.ref(frame, lambda _: _REMEMBERED.pop(key, None)), signature,
-                        digest)
+    remember(frame, digest)
     return digest
