@@ -72,8 +72,9 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
     lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
     blocks = clean_coverage(read_layer_cached(catalogue.path("layers", "lsoa_2011", data),
-                                              cache=store), cache=store)
-    wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store)
+                                              cache=store, data=data), cache=store)
+    wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store,
+                              data=data)
 
     footprints = {
         "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population,

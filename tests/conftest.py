@@ -161,6 +161,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     printed = io.StringIO()
     reads: Counter[str] = Counter()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        # a first run: a cache of its own, empty (other tests fill the session's)
+        patch.setenv("STPGEO_CACHE_DIR", str(tmp_path_factory.mktemp("demo-cache")))
         for module, name in ((pyogrio, "read_dataframe"), (pandas, "read_csv"),
                              (geopandas, "read_parquet"), (geopandas, "read_file")):
             _counting(patch, reads, module, name)

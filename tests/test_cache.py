@@ -22,6 +22,7 @@ from stpgeo.analysis.result import Analysis
 from stpgeo.cli import main
 from stpgeo.engine.footprints import build_footprints
 from stpgeo.io import cache as cache_module
+from stpgeo.io import vintages
 from stpgeo.io.cache import ENV_VAR, Cache, CacheWarning, cache_dir
 from stpgeo.io.cached import read_layer_cached
 from stpgeo.io.read import read_layer
@@ -126,6 +127,22 @@ def test_a_changed_option_is_computed_afresh(case: dict[str, Path]) -> None:
     lookup.loc[3, "STP17CD"] = F2
     moved = build_footprints(blocks, lookup, by="STP17CD")
     assert moved.gdf["n_blocks"].tolist() == [6, 3]
+
+
+def test_a_changed_code_list_gives_a_fresh_read(case: dict[str, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # the wards' vintage notes come from the ONS code lists of the data directory
+    data = tmp_path / "data"
+    (data / "lookups").mkdir(parents=True)
+    code_list = data / "lookups/032_WD16_LAD16_UK_LU.csv"
+    monkeypatch.setenv("STPGEO_DATA", str(data))
+    notes = []
+    for listed in ("E05000003", "E05000002"):  # the same size, another content
+        code_list.write_text(f"WD16CD,LAD16CD\n{WA},E08000025\n{listed},E08000025\n")
+        vintages._code_lists.cache_clear()  # (read_layer's own memory of the code lists)
+        notes.append(read_layer_cached(case["wards"], cache=Cache.open(), data=data).notes)
+        assert notes[-1] == read_layer(case["wards"], data=data).notes
+    assert notes[0] != notes[1]
 
 
 def _truncate(path: Path) -> None:

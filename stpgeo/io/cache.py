@@ -214,7 +214,8 @@ class Cache:
     # -- the interface --------------------------------------------------------------
     def entry(self, kind: str, made_from: Mapping[str, object],
               make: Callable[[], tuple[Frames, dict[str, Any]]], *,
-              keep: Callable[[Frames, dict[str, Any]], bool] | None = None
+              keep: Callable[[Frames, dict[str, Any]], bool] | None = None,
+              fresh: Callable[[dict[str, Any]], bool] | None = None
               ) -> tuple[Frames, dict[str, Any]]:
         """The frames and metadata of an entry: from the cache, else made and kept.
 
@@ -230,12 +231,15 @@ class Cache:
             JSON-serialisable.
         keep
             Whether an entry just made is worth keeping (default: always).
+        fresh
+            Whether an entry found is still valid, from its metadata (for entries that
+            depend on files found only while making them); a stale one is made again.
         """
         if self.folder is None:
             return make()
         key = self.key(kind, made_from)
         found = self._read(kind, key)
-        if found is not None:
+        if found is not None and (fresh is None or fresh(found[1])):
             self.hits.append(kind)
             return found
         made = make()

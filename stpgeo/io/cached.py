@@ -30,6 +30,7 @@ from stpgeo.io.cache import Cache, Frames
 from stpgeo.io.fingerprint import file_digest, frame_digest, remember, text_digest
 from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.read import read_layer
+from stpgeo.io.vintages import catalogued_lookups, code_list_files
 
 #: The fields of a Layer kept in the manifest as they are.
 _PLAIN = ("source", "kind", "vintage", "code_field", "name_field", "source_crs", "warnings",
@@ -95,8 +96,10 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
     repaired once per content of the file (and reading options).
 
     Layers whose codes had to be joined from their names are not kept (which names
-    lookup matches depends on other files); for the others ``names_lookup`` and ``data``
-    play no part.
+    lookup matches depends on other files). A layer's vintage notes come from the ONS
+    code lists of the data directory: the entry is keyed by the catalogued lookups
+    present there (and their sizes), and remembers the fingerprints of those it used,
+    so a changed code list gives a fresh read.
     """
     path = Path(path)
 
@@ -109,7 +112,22 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
         return read()
     made_from = {"path": str(path), "file": input_digest(path), "kind": kind,
                  "code_field": code_field, "name_field": name_field,
-                 "crs": None if crs is None else str(crs), "layer": layer, "role": role}
-    frames, meta = cache.entry("layer", made_from, lambda: layer_entry(read()),
-                               keep=lambda _, meta: meta["code_field"] is not None)
+                 "crs": None if crs is None else str(crs), "layer": layer, "role": role,
+                 "lookups": catalogued_lookups(data)}
+
+    def make() -> tuple[Frames, dict[str, Any]]:
+        frames, meta = layer_entry(read())
+        meta["depends_on"] = _code_lists(meta["kind"], data)
+        return frames, meta
+
+    frames, meta = cache.entry(
+        "layer", made_from, make, keep=lambda _, meta: meta["code_field"] is not None,
+        fresh=lambda meta: meta["depends_on"] == _code_lists(meta["kind"], data))
     return layer_from_entry(frames, meta)
+
+
+def _code_lists(kind: str | None, data: PathLike | None) -> dict[str, str]:
+    """The fingerprints of the ONS code lists a layer's vintage notes were made from."""
+    if kind is None:
+        return {}
+    return {str(path): file_digest(path) for path in code_list_files(kind, data)}
