@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
+from benchmarks.same import same_analyses
 from stpgeo.analysis import pipeline
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
@@ -36,7 +35,6 @@ STP_LOOKUP = pd.DataFrame({"LSOA11CD": BLOCKS,
                            "STP17NM": ["F1"] * 3 + ["F2"] + ["F1"] * 3 + ["F2"] * 2})
 WEST_MIDLANDS = ("E08000025", "E08000026", "E08000027", "E08000028", "E08000029",
                  "E08000030", "E08000031")
-TABLES = ("ward_footprints", "ward_verdicts", "councils", "footprints", "blocks")
 
 
 def _forced_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,28 +45,8 @@ def _forced_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def assert_same_analysis(ours: Analysis, theirs: Analysis) -> None:
     """Codes, verdicts, kinds and residents exactly; areas within a square metre (or 1e-6 of
-    the ward's area), shares within 1e-6; the pieces' geometries of the same area."""
-    for name in TABLES:
-        mine, other = getattr(ours, name), getattr(theirs, name)
-        assert (mine is None) == (other is None), name
-        if mine is None:
-            continue
-        assert list(mine.columns) == list(other.columns), name
-        assert mine.index.equals(other.index), name
-        for column in mine.columns:
-            a, b = mine[column], other[column]
-            if column == "area_m2":
-                ward_area = ours.wards_gdf.set_index("ward_code")["area_m2"].reindex(
-                    mine["ward_code"]).to_numpy()
-                assert (np.abs(a - b) <= np.maximum(1.0, 1e-6 * ward_area)).all(), name
-            elif "share" in column:
-                assert np.allclose(a.astype(float), b.astype(float), rtol=0, atol=1e-6,
-                                   equal_nan=True), (name, column)
-            else:
-                pd.testing.assert_series_equal(a, b, obj=f"{name}.{column}")
-    area = shapely.area(np.asarray(ours.pieces_gdf.geometry.values))
-    other_area = shapely.area(np.asarray(theirs.pieces_gdf.geometry.values))
-    assert np.allclose(area, other_area, rtol=1e-6, atol=1.0)
+    the ward's area), shares within 1e-6 (:func:`benchmarks.same.same_analyses`)."""
+    assert same_analyses(ours, theirs, reference="the overlay").startswith("every table equal")
 
 
 @pytest.fixture
