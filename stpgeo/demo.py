@@ -18,7 +18,7 @@ from stpgeo._types import PathLike
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
-from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.engine.footprints import build_footprints, read_clean_blocks
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import read_layer_cached
 from stpgeo.io.catalogue import load_catalogue
@@ -71,8 +71,8 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
     lookup_143 = read_lookup(catalogue.path("lookups", "143", data))
     lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
     population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
-    blocks = clean_coverage(read_layer_cached(catalogue.path("layers", "lsoa_2011", data),
-                                              cache=store, data=data), cache=store)
+    blocks = read_clean_blocks(catalogue.path("layers", "lsoa_2011", data), cache=store,
+                               data=data)
     wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store,
                               data=data)
 

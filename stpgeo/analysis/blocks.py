@@ -52,9 +52,13 @@ def block_table(work: WardWork, name: str, footprints: Layer, *,
         "footprint_method": placed["method"], "footprint_geometric": placed["geometric"],
     })
     table.index.name = "block_code"
-    share = overlaps.set_index(["left", "right"])["left_share"]
-    keys = list(zip(table.index, table["footprint"], strict=True))
-    table["footprint_share"] = share.reindex(keys).fillna(0.0).to_numpy()
+    # each block's share in its own footprint (the pair is in the table at most once)
+    blocks = overlaps["left"].to_numpy(dtype=object)
+    own = overlaps["right"].to_numpy(dtype=object) == table["footprint"].reindex(
+        blocks).to_numpy(dtype=object)
+    share = pd.Series(overlaps["left_share"].to_numpy()[own],
+                      index=pd.Index(blocks[own], dtype=object))
+    table["footprint_share"] = share.reindex(table.index).fillna(0.0).to_numpy()
     population = work.inputs.population
     table["population"] = (population.reindex(table.index).astype(float)
                            if population is not None else np.nan)

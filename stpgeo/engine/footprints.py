@@ -71,6 +71,22 @@ def clean_coverage(blocks: Layer, *, cache: bool | Cache = True) -> Layer:
                    coverage_clean=True)
 
 
+def read_clean_blocks(path: PathLike, *, cache: bool | Cache = True, crs: str | None = None,
+                      layer: str | None = None, data: PathLike | None = None) -> Layer:
+    """Building blocks read from a file and made a clean coverage (:func:`clean_coverage`),
+    kept in the cache as such: a re-run loads the cleaned blocks only.
+
+    Examples
+    --------
+    >>> blocks = read_clean_blocks(data_dir() / "lsoa/lsoa_2011_england.geojson")  # doctest: +SKIP
+    >>> blocks.coverage_clean  # doctest: +SKIP
+    True
+    """
+    return read_layer_cached(path, cache=Cache.of(cache), crs=crs, layer=layer, data=data,
+                             role="blocks",
+                             then=("clean", lambda read: clean_coverage(read, cache=False)))
+
+
 def _clean(blocks: Layer) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """The cleaned blocks' features, the note saying how they were cleaned, and their
     fingerprint."""

@@ -52,6 +52,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 
 from stpgeo._version import __version__
 from stpgeo.io.fingerprint import file_digest, frame_digest, text_digest
@@ -59,7 +60,7 @@ from stpgeo.io.fingerprint import file_digest, frame_digest, text_digest
 #: The environment variable naming the cache directory (tests point it at a temporary one).
 ENV_VAR = "STPGEO_CACHE_DIR"
 #: Bumped whenever the layout of entries changes: older entries are then ignored.
-FORMAT = 1
+FORMAT = 2
 
 Frames = dict[str, pd.DataFrame]
 
@@ -189,7 +190,7 @@ class Cache:
                 _write_frame(frame, temporary)
                 described[part] = {"bytes": temporary.stat().st_size,
                                    "digest": file_digest(temporary),
-                                   "geo": isinstance(frame, gpd.GeoDataFrame),
+                                   "geo": _geo(frame),
                                    "object_columns": _object_columns(frame)}
                 staged.append((temporary, target))
             manifest = {"format": FORMAT, "key": key, "kind": kind, "stpgeo": __version__,
@@ -299,11 +300,28 @@ def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
     return found
 
 
+def _geo(frame: pd.DataFrame) -> dict[str, Any] | None:
+    """For a GeoDataFrame: its geometry column, CRS and column order."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    crs = frame.crs
+    return {"column": frame.geometry.name, "columns": [str(c) for c in frame.columns],
+            "crs": None if crs is None else (f"EPSG:{crs.to_epsg()}" if crs.to_epsg()
+                                             else crs.to_wkt())}
+
+
 def _read_frame(path: Path, described: Mapping[str, Any]) -> pd.DataFrame:
-    if described.get("geo"):
-        frame: pd.DataFrame = gpd.read_parquet(path)
+    table = pq.read_table(path)
+    geo = described.get("geo")
+    if geo:  # (GeoParquet, its geometries decoded here: faster than geopandas.read_parquet)
+        name = geo["column"]
+        geometry = shapely.from_wkb(table.column(name).to_numpy(zero_copy_only=False))
+        rest = table.drop_columns([name]).to_pandas()
+        frame: pd.DataFrame = gpd.GeoDataFrame(
+            rest, geometry=gpd.GeoSeries(geometry, index=rest.index, crs=geo["crs"], name=name),
+            crs=geo["crs"])[geo["columns"]]
     else:
-        frame = pq.read_table(path).to_pandas()
+        frame = table.to_pandas()
     for column, missing in described.get("object_columns", {}).items():
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), np.nan) if missing == "nan" else values

@@ -91,7 +91,8 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
                       code_field: str | None = None, name_field: str | None = None,
                       crs: str | int | CRS | None = None, layer: str | int | None = None,
                       names_lookup: PathLike | None = None, data: PathLike | None = None,
-                      role: str | None = None) -> Layer:
+                      role: str | None = None,
+                      then: tuple[str, Callable[[Layer], Layer]] | None = None) -> Layer:
     """:func:`stpgeo.read_layer` through the cache: the layer read, checked, reprojected and
     repaired once per content of the file (and reading options).
 
@@ -100,20 +101,25 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
     code lists of the data directory: the entry is keyed by the catalogued lookups
     present there (and their sizes), and remembers the fingerprints of those it used,
     so a changed code list gives a fresh read.
+
+    ``then`` names a step applied to the layer read (``("clean", clean_coverage)``): the
+    layer it makes is kept instead, under the same key and the step's name, so that a
+    re-run loads only what it needs.
     """
     path = Path(path)
 
     def read() -> Layer:
-        return read_layer(path, kind=kind, code_field=code_field, name_field=name_field,
-                          crs=crs, layer=layer, names_lookup=names_lookup, data=data,
-                          role=role)
+        found = read_layer(path, kind=kind, code_field=code_field, name_field=name_field,
+                           crs=crs, layer=layer, names_lookup=names_lookup, data=data,
+                           role=role)
+        return then[1](found) if then is not None else found
 
     if not cache.enabled or not path.exists():
         return read()
     made_from = {"path": str(path), "file": input_digest(path), "kind": kind,
                  "code_field": code_field, "name_field": name_field,
                  "crs": None if crs is None else str(crs), "layer": layer, "role": role,
-                 "lookups": catalogued_lookups(data)}
+                 "lookups": catalogued_lookups(data), "then": then[0] if then else None}
 
     def make() -> tuple[Frames, dict[str, Any]]:
         frames, meta = layer_entry(read())

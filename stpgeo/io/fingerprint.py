@@ -33,6 +33,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 #: Bytes read at a time when fingerprinting a file.
@@ -69,11 +70,20 @@ def file_digest(path: str | os.PathLike[str]) -> str:
 
 
 def table_digest(table: pd.DataFrame | pd.Series) -> str:
-    """The fingerprint of a table's (or Series') columns, index and values."""
+    """The fingerprint of a table's (or Series') columns, index and values.
+
+    The table is seen as Arrow holds it: its schema (names and types) and the bytes of
+    every column's buffers (values, offsets, missing-value bitmaps).
+    """
     frame = table.to_frame() if isinstance(table, pd.Series) else table
+    arrow = pa.Table.from_pandas(frame, preserve_index=True)
     hasher = _hasher()
-    hasher.update(json.dumps([str(c) for c in frame.columns]).encode())
-    hasher.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    hasher.update(arrow.schema.remove_metadata().to_string().encode())
+    hasher.update(json.dumps([str(n) for n in frame.index.names]).encode())
+    for column in arrow.columns:
+        for chunk in column.chunks:
+            for buffer in chunk.buffers():
+                hasher.update(b"-" if buffer is None else memoryview(buffer))
     return hasher.hexdigest()
 
 
