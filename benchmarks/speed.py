@@ -33,7 +33,7 @@ from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.io.cache import ENV_VAR
 
 from .children import Child, run_child, run_stpgeo
-from .inputs import Inputs
+from .inputs import WEST_MIDLANDS, Inputs
 from .plain import demo_shares, same_shares
 from .report import Row, Section
 from .same import same_analyses
@@ -166,7 +166,7 @@ def measure_growth(inputs: Inputs, *, repeats: int) -> Section:
     stps = build_footprints(blocks, lookup, by="STP17CD", cache=False)
     ward_council = inputs.ward_councils
     scales = {"Birmingham": ward_council[ward_council == BIRMINGHAM].index,
-              "the West Midlands": ward_council.index}
+              "the West Midlands": ward_council[ward_council.isin(WEST_MIDLANDS)].index}
     if inputs.area == "england":
         scales["England"] = pd.Index(inputs.wards["code"])
     section = Section("growth with the work",

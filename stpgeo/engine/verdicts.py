@@ -156,7 +156,8 @@ def ward_verdicts(pieces: pd.DataFrame, ward_codes: pd.Index, councils: pd.Serie
                      index=council.index, dtype=object)
     real = real_pieces(pieces)
     home_of_piece = real["ward_code"].map(home)
-    in_home = [f in h for f, h in zip(real["footprint_code"], home_of_piece, strict=True)]
+    in_home = [f in h for f, h in zip(real["footprint_code"].tolist(), home_of_piece.tolist(),
+                                      strict=True)]
     real = real.assign(in_home=in_home)
     n_home = real.groupby("ward_code")["in_home"].sum().reindex(ward_codes).fillna(0)
     n_real = real.groupby("ward_code").size().reindex(ward_codes).fillna(0)
@@ -192,9 +193,10 @@ def share_outside_home(pieces: pd.DataFrame, homes: pd.Series) -> pd.Series:
     ``share(W) = Σ share(W ∩ F) over footprints F not home to W's council``, with
     population shares when the ward's residents are known, else area shares.
     """
-    known = {w: h for w, h in zip(homes.index, homes, strict=True) if isinstance(h, list)}
+    known = {w: h for w, h in zip(homes.index.tolist(), homes.tolist(), strict=True)
+             if isinstance(h, list)}
     in_other = [f not in known.get(w, ()) for w, f in
-                zip(pieces["ward_code"], pieces["footprint_code"], strict=True)]
+                zip(pieces["ward_code"].tolist(), pieces["footprint_code"].tolist(), strict=True)]
     outside = pieces[in_other].groupby("ward_code")[["population_share", "area_share"]].sum(
         min_count=1).reindex(homes.index)
     has_people = (pieces["population_share"].notna().groupby(pieces["ward_code"]).any()
@@ -222,8 +224,8 @@ def council_table(pieces: pd.DataFrame, verdicts: pd.DataFrame, councils: pd.Ser
     real = real.assign(council=real["ward_code"].map(known)).dropna(subset=["council"])
     named, home_of = names.to_dict(), homes.to_dict()
     outside = real[np.array([f not in home_of.get(c, []) for c, f in
-                             zip(real["council"], real["footprint_code"], strict=True)],
-                            dtype=bool)]
+                             zip(real["council"].tolist(), real["footprint_code"].tolist(),
+                                 strict=True)], dtype=bool)]
     has_people = pieces["population_share"].notna().any()
     verdict = verdicts["verdict"].reindex(known.index).to_numpy()
     wards = pd.DataFrame({"council": known.to_numpy(), "outside": verdict == "outside_home",
