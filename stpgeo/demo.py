@@ -20,10 +20,8 @@ from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.engine.footprints import build_footprints, read_clean_blocks
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import read_layer_cached
+from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
 from stpgeo.io.catalogue import load_catalogue
-from stpgeo.io.lookups import read_lookup
-from stpgeo.io.population import read_population
 from stpgeo.io.write import atomic_folder, write_frame
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
@@ -68,9 +66,10 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
     catalogue = load_catalogue()
     store = Cache.open(cache)
     # every file is read once, here; the tables and layers are passed on
-    lookup_143 = read_lookup(catalogue.path("lookups", "143", data))
-    lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
-    population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
+    lookup_143 = read_lookup_cached(catalogue.path("lookups", "143", data), cache=store)
+    lookup_114 = read_lookup_cached(catalogue.path("lookups", "114", data), cache=store)
+    population = read_population_cached(catalogue.path("population", "lsoa11_mid2017", data),
+                                        cache=store)
     blocks = read_clean_blocks(catalogue.path("layers", "lsoa_2011", data), cache=store,
                                data=data)
     wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store,

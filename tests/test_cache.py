@@ -31,6 +31,9 @@ from .shapes import frame, rect, square
 from .test_analysis_blocks import BLOCKS, RESIDENTS, _block_councils
 
 WA, WB = "E05000001", "E05000002"
+#: Entries an analysis of the case makes: 3 layers, 2 tables (residents, councils), 3 overlap
+#: tables (blocks × wards, blocks × footprints, wards × footprints), the wards' outside areas.
+ENTRIES = 9
 F1, F2 = "E54000017", "E54000016"
 
 
@@ -82,9 +85,9 @@ def test_the_tests_use_a_cache_of_their_own() -> None:
 def test_a_second_run_comes_from_the_cache_and_gives_the_same_tables(
         case: dict[str, Path]) -> None:
     first = _analyse(case)
-    assert first.summary["cache"] == {"used": True, "entries_found": 0, "entries_made": 7}
+    assert first.summary["cache"] == {"used": True, "entries_found": 0, "entries_made": ENTRIES}
     second = _analyse(case)
-    assert second.summary["cache"] == {"used": True, "entries_found": 7, "entries_made": 0}
+    assert second.summary["cache"] == {"used": True, "entries_found": ENTRIES, "entries_made": 0}
     assert_same_tables(second, first)
     assert_same_tables(second, _analyse(case, cache=False))
 
@@ -171,7 +174,7 @@ def test_a_damaged_entry_is_computed_afresh_with_a_warning(
     assert again.summary["cache"]["entries_found"] == 0
     assert_same_tables(again, first)
     # the damaged entries were replaced by good ones
-    assert _analyse(case).summary["cache"]["entries_found"] == 7
+    assert _analyse(case).summary["cache"]["entries_found"] == ENTRIES
 
 
 def test_a_missing_part_is_computed_afresh(case: dict[str, Path]) -> None:
@@ -201,7 +204,7 @@ def test_another_version_of_stpgeo_starts_afresh(case: dict[str, Path],
     monkeypatch.setattr(cache_module, "__version__", "99.0")
     assert _analyse(case).summary["cache"]["entries_found"] == 0
     made = [json.loads(p.read_text()) for p in _entries() if p not in kept]
-    assert [m["stpgeo"] for m in made] == ["99.0"] * 7
+    assert [m["stpgeo"] for m in made] == ["99.0"] * ENTRIES
 
 
 def test_no_cache_keeps_nothing(case: dict[str, Path]) -> None:
@@ -225,7 +228,7 @@ def test_the_cache_command_shows_and_clears_the_cache(
     _analyse(case)
     assert main(["cache"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{cache_dir()}: 7 entries, ")
+    assert out.startswith(f"{cache_dir()}: {ENTRIES} entries, ")
     assert main(["cache", "--clear"]) == 0
     assert "cleared" in capsys.readouterr().out
     assert _entries() == []

@@ -31,10 +31,10 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import to_measuring_crs
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import read_layer_cached
+from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
 from stpgeo.io.layer import Layer
-from stpgeo.io.lookups import plain_text, read_lookup
-from stpgeo.io.population import plain_index, read_population
+from stpgeo.io.lookups import plain_text
+from stpgeo.io.population import plain_index
 
 T = TypeVar("T")
 
@@ -105,7 +105,7 @@ class _Reader:
         if isinstance(value, pd.DataFrame):
             return plain_text(value)
         return self._once(("lookup", Path(value).resolve()),
-                          lambda: read_lookup(value, role=role))
+                          lambda: read_lookup_cached(value, cache=self.cache, role=role))
 
     def population(self, value: PopulationInput | None) -> pd.Series | None:
         if value is None:
@@ -113,7 +113,7 @@ class _Reader:
         if isinstance(value, pd.Series):
             return plain_index(value)
         return self._once(("population", Path(value).resolve()),
-                          lambda: read_population(value))
+                          lambda: read_population_cached(value, cache=self.cache))
 
 
 def _from_frame(frame: gpd.GeoDataFrame, *, source: str, role: str, crs: str | None) -> Layer:

@@ -191,7 +191,8 @@ class Cache:
                 described[part] = {"bytes": temporary.stat().st_size,
                                    "digest": file_digest(temporary),
                                    "geo": _geo(frame),
-                                   "object_columns": _object_columns(frame)}
+                                   "object_columns": _object_columns(frame),
+                                   "object_index": frame.index.dtype == object}
                 staged.append((temporary, target))
             manifest = {"format": FORMAT, "key": key, "kind": kind, "stpgeo": __version__,
                         "made_from": {k: str(v) for k, v in made_from.items()},
@@ -322,6 +323,8 @@ def _read_frame(path: Path, described: Mapping[str, Any]) -> pd.DataFrame:
             crs=geo["crs"])[geo["columns"]]
     else:
         frame = table.to_pandas()
+    if described.get("object_index"):
+        frame.index = frame.index.astype(object)
     for column, missing in described.get("object_columns", {}).items():
         values = frame[column].astype(object)
         frame[column] = values.where(values.notna(), np.nan) if missing == "nan" else values

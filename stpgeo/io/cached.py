@@ -1,5 +1,5 @@
-"""Layers in the cache: a :class:`~stpgeo.io.layer.Layer` as a cache entry and back, and
-reading a layer file through the cache.
+"""Inputs in the cache: a :class:`~stpgeo.io.layer.Layer` as a cache entry and back, and
+reading a layer file, a lookup or a population table through the cache.
 
 A layer is kept as its features (GeoParquet), its repair log and, for footprints
 built from blocks, their members (Parquet), with everything else it knows — where
@@ -29,6 +29,8 @@ from stpgeo._types import PathLike
 from stpgeo.io.cache import Cache, Frames
 from stpgeo.io.fingerprint import file_digest, frame_digest, remember, text_digest
 from stpgeo.io.layer import BlockBuild, Layer
+from stpgeo.io.lookups import read_lookup
+from stpgeo.io.population import read_population
 from stpgeo.io.read import read_layer
 from stpgeo.io.vintages import catalogued_lookups, code_list_files
 
@@ -137,3 +139,45 @@ def _code_lists(kind: str | None, data: PathLike | None) -> dict[str, str]:
     if kind is None:
         return {}
     return {str(path): file_digest(path) for path in code_list_files(kind, data)}
+
+
+def read_table_cached(path: PathLike, *, cache: Cache, kind: str,
+                      read: Callable[[Path], pd.DataFrame | pd.Series]
+                      ) -> pd.DataFrame | pd.Series:
+    """A lookup (:func:`~stpgeo.io.lookups.read_lookup`) or population table
+    (:func:`~stpgeo.io.population.read_population`) read once per content of the file.
+
+    The table comes back as it was read: its values and types, and its ``attrs`` (the
+    file's name, its warnings, which columns hold codes).
+    """
+    path = Path(path)
+    if not cache.enabled or not path.is_file():
+        return read(path)
+
+    def make() -> tuple[Frames, dict[str, Any]]:
+        table = read(path)
+        series = isinstance(table, pd.Series)
+        frame = table.to_frame() if series else table
+        return {"table": frame}, {"attrs": table.attrs, "series": series}
+
+    frames, meta = cache.entry(kind, {"path": str(path), "file": file_digest(path)}, make)
+    table = frames["table"]
+    if meta["series"]:
+        table = table.iloc[:, 0]
+    table.attrs = dict(meta["attrs"])
+    return table
+
+
+def read_lookup_cached(path: PathLike, *, cache: Cache, role: str = "lookup") -> pd.DataFrame:
+    """:func:`stpgeo.io.lookups.read_lookup` through the cache."""
+    table = read_table_cached(path, cache=cache, kind="lookup",
+                              read=lambda p: read_lookup(p, role=role))
+    assert isinstance(table, pd.DataFrame)
+    return table
+
+
+def read_population_cached(path: PathLike, *, cache: Cache) -> pd.Series:
+    """:func:`stpgeo.io.population.read_population` through the cache."""
+    table = read_table_cached(path, cache=cache, kind="population", read=read_population)
+    assert isinstance(table, pd.Series)
+    return table
