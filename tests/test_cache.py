@@ -24,7 +24,9 @@ from stpgeo.engine.footprints import build_footprints
 from stpgeo.io import cache as cache_module
 from stpgeo.io import vintages
 from stpgeo.io.cache import ENV_VAR, Cache, CacheWarning, cache_dir
-from stpgeo.io.cached import read_layer_cached
+from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
+from stpgeo.io.lookups import read_lookup
+from stpgeo.io.population import read_population
 from stpgeo.io.read import read_layer
 
 from .shapes import frame, rect, square
@@ -105,6 +107,32 @@ def test_a_changed_input_is_read_afresh(case: dict[str, Path]) -> None:
     pieces = after.ward_footprints.set_index(["ward_code", "footprint_code"])["area_m2"]
     assert pieces[(WB, F1)] == pytest.approx(500 * 2_000)
     assert not before.ward_footprints.equals(after.ward_footprints)
+
+
+def test_a_changed_table_is_read_afresh(case: dict[str, Path]) -> None:
+    before = _analyse(case)
+    # the same size, other residents: b3 (in WB, F1) has 900 instead of 300 (and b1 100 → 700)
+    text = case["population"].read_text().replace(",300\n", ",900\n").replace(",100\n", ",700\n")
+    case["population"].write_text(text)
+    after = _analyse(case)
+    assert_same_tables(after, _analyse(case, cache=False))
+    pieces = after.ward_footprints.set_index(["ward_code", "footprint_code"])["population"]
+    assert pieces[(WB, F1)] == 900 + 700  # b3 and b7
+    assert not before.ward_footprints.equals(after.ward_footprints)
+
+
+def test_a_table_from_the_cache_is_the_table_read(case: dict[str, Path]) -> None:
+    for path, read, cached in (
+            (case["councils"], read_lookup, read_lookup_cached),
+            (case["population"], read_population, read_population_cached)):
+        cached(path, cache=Cache.open())
+        kept, fresh = cached(path, cache=Cache.open()), read(path)
+        if isinstance(fresh, pd.Series):
+            pd.testing.assert_series_equal(kept, fresh)
+            assert kept.index.dtype == object
+        else:
+            pd.testing.assert_frame_equal(kept, fresh)
+        assert kept.attrs == fresh.attrs
 
 
 def test_a_changed_option_is_computed_afresh(case: dict[str, Path]) -> None:
