@@ -9,8 +9,9 @@ so that a second run on the same inputs takes seconds.
 
 Each entry is keyed by what it was made from — the fingerprint of each input's
 content (:mod:`stpgeo.io.fingerprint`, never a file's name or time alone), every
-option that changes it, stpgeo's version and the cache format — so a changed
-input or option simply finds no entry, and a new version of stpgeo starts afresh.
+option that changes it, stpgeo's version, the fingerprint of stpgeo's own code and
+the cache format — so a changed input or option simply finds no entry, and a new (or
+edited) stpgeo starts afresh.
 An entry is two files: ``KIND-KEY.parquet`` (the table; more parts as
 ``KIND-KEY.PART.parquet``) and ``KIND-KEY.json``, the manifest: what the entry was
 made from, the fingerprint and size of every part, and any small metadata. Both
@@ -38,6 +39,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -67,6 +69,14 @@ Frames = dict[str, pd.DataFrame]
 
 class CacheWarning(UserWarning):
     """Something was wrong with the cache; the work was done afresh."""
+
+
+@functools.cache
+def code_digest() -> str:
+    """The fingerprint of stpgeo's own Python files (computed once per process)."""
+    package = Path(__file__).resolve().parents[1]
+    return text_digest([(str(path.relative_to(package)), file_digest(path))
+                        for path in sorted(package.rglob("*.py"))])
 
 
 def cache_dir() -> Path:
@@ -135,9 +145,11 @@ class Cache:
     # -- keys and paths -------------------------------------------------------------
     @staticmethod
     def key(kind: str, parts: Mapping[str, object]) -> str:
-        """The digest naming an entry: its kind, what it was made from, stpgeo's version."""
+        """The digest naming an entry: its kind, what it was made from, stpgeo's version and
+        the fingerprint of its code (so that an edited stpgeo never reads what an earlier
+        one kept, whatever its version number says)."""
         return text_digest({"kind": kind, "parts": dict(parts), "stpgeo": __version__,
-                            "format": FORMAT})
+                            "code": code_digest(), "format": FORMAT})
 
     def _paths(self, kind: str, key: str) -> tuple[Path, Path]:
         assert self.folder is not None
