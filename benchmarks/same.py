@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from stpgeo.analysis.result import Analysis
+
 #: Relative tolerance on a pair's area.
 AREA_RTOL = 1e-6
 #: Absolute tolerance on a pair's area (m²): slivers of a few mm² carry float noise.
@@ -81,3 +83,49 @@ def same_footprints(ours: gpd.GeoDataFrame, theirs: gpd.GeoDataFrame, *, referen
     return (f"same {len(ours)} codes as {reference}, areas within {relative.max():.1e} "
             f"(≤ {FOOTPRINT_RTOL:g}), all valid; parts {parts} vs {their_parts}, "
             f"holes {holes:,} vs {their_holes:,}")
+
+
+#: The result tables compared between two analyses of the same inputs.
+TABLES = ("ward_footprints", "ward_verdicts", "councils", "footprints", "blocks")
+
+
+def same_analyses(ours: Analysis, theirs: Analysis, *, reference: str) -> str:
+    """Raise :class:`MismatchError` unless two analyses have the same tables: codes, verdicts,
+    kinds and residents exactly, areas within a square metre (or 1e-6 of the ward's
+    area), shares within 1e-6; pieces' geometries of the same areas. Else say so."""
+    worst = {"area": 0.0, "share": 0.0}
+    for name in TABLES:
+        mine, other = getattr(ours, name), getattr(theirs, name)
+        if (mine is None) != (other is None):
+            raise MismatchError(f"{name}: only one of the two has it ({reference})")
+        if mine is None:
+            continue
+        if list(mine.columns) != list(other.columns) or not mine.index.equals(other.index):
+            raise MismatchError(f"{name}: other rows or columns than {reference}")
+        for column in mine.columns:
+            a, b = mine[column], other[column]
+            if column == "area_m2":
+                ward = ours.wards_gdf.set_index("ward_code")["area_m2"].reindex(
+                    mine["ward_code"]).to_numpy()
+                gap = np.abs(a.to_numpy() - b.to_numpy())
+                worst["area"] = max(worst["area"], float(gap.max(initial=0.0)))
+                if (gap > np.maximum(1.0, 1e-6 * ward)).any():
+                    raise MismatchError(f"{name}.{column}: areas differ from {reference} by "
+                                        f"up to {gap.max():.3g} m²")
+            elif "share" in column:
+                gap = np.abs(a.astype(float).to_numpy() - b.astype(float).to_numpy())
+                gap = gap[~np.isnan(gap)]
+                worst["share"] = max(worst["share"], float(gap.max(initial=0.0)))
+                same_nan = (a.isna() == b.isna()).all()
+                if not same_nan or (gap > 1e-6).any():
+                    raise MismatchError(f"{name}.{column}: shares differ from {reference}")
+            elif not a.equals(b):
+                raise MismatchError(f"{name}.{column}: {int((a != b).sum())} values differ from "
+                                    f"{reference}")
+    area = shapely.area(np.asarray(ours.pieces_gdf.geometry.values))
+    other_area = shapely.area(np.asarray(theirs.pieces_gdf.geometry.values))
+    if not np.allclose(area, other_area, rtol=1e-6, atol=1.0):
+        raise MismatchError(f"the pieces' geometries differ from {reference}")
+    return (f"every table equal to {reference}: codes, verdicts, kinds and residents "
+            f"exactly, areas within {worst['area']:.1e} m², shares within "
+            f"{worst['share']:.1e}")

@@ -39,7 +39,7 @@ from stpgeo.engine.aggregate import overlaps_from_blocks
 from stpgeo.io.vintages import FootprintVintage, choose_vintages
 from stpgeo.progress import Timer
 
-from .demo import run_stpgeo
+from .children import run_stpgeo
 from .footprints import dissolved
 from .inputs import Inputs
 from .report import Row, Section, versus
@@ -184,12 +184,12 @@ def measure_command(*, data: Path) -> Section:
                       "the files, the overlay, 10 vintages, the tables, trend.png and "
                       "timeline.html")
     with tempfile.TemporaryDirectory() as out:
-        wall, peak, status, message = run_stpgeo(["timeline", "--england", "--out",
-                                                  str(Path(out) / "t")], data=data)
-    if status != 0:
-        section.rows.append(Row("wall time", f"failed (exit {status})"))
-        section.checks.append(f"stpgeo timeline failed: {message[-500:]}")
+        child = run_stpgeo(["timeline", "--england", "--out", str(Path(out) / "t")],
+                           data=data)
+    if child.status != 0:
+        section.rows.append(Row("wall time", f"failed (exit {child.status})"))
+        section.checks.append(f"stpgeo timeline failed: {child.errors[-500:]}")
         return section
-    section.rows.append(Row("wall time", f"{wall:.1f} s"))
-    section.rows.append(Row("peak memory (max RSS)", f"{peak:.2f} GiB"))
+    section.rows.append(Row("wall time", f"{child.wall:.1f} s"))
+    section.rows.append(Row("peak memory (max RSS)", f"{child.peak_gib:.2f} GiB"))
     return section

@@ -76,6 +76,23 @@ class _InputPath(click.Path):
         return resolve_input(Path(str(super().convert(value, param, ctx))), data)
 
 
+def _flag(spec: Any) -> Callable[[F], F]:
+    """The command-line flag of a field of :class:`~stpgeo.analysis.options.AnalysisOptions`."""
+    kind, name = spec.metadata["kind"], spec.name.replace("_", "-")
+    if kind == "switch":
+        return click.option(f"--{name}/--no-{name}", spec.name, default=spec.default,
+                            help=spec.metadata["help"], show_default=True)
+    return click.option(
+        f"--{name}", spec.name, help=spec.metadata["help"],
+        type=_InputPath() if kind == "path" else (
+            click.FloatRange(0, 0.5, max_open=True) if kind == "share" else None),
+        default=spec.default, show_default=spec.default is not None)
+
+
+#: ``--cache/--no-cache`` for the commands that read inputs, as ``stpgeo analyse`` has it.
+_cache_flag = _flag(next(f for f in fields(AnalysisOptions) if f.name == "cache"))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stpgeo")
 def cli() -> None:
@@ -95,15 +112,18 @@ def cli() -> None:
 @click.option("--layer", help="Layer to read from a file holding several.")
 @click.option("--names-lookup", type=_InputPath(),
               help="ONS names-and-codes CSV for a file with names but no codes.")
+@_cache_flag
 @_common
 def inspect(file: Path, kind: str | None, code_field: str | None, name_field: str | None,
-            crs: str | None, layer: str | None, names_lookup: Path | None,
+            crs: str | None, layer: str | None, names_lookup: Path | None, cache: bool,
             data: Path | None) -> None:
     """Say what a boundary FILE holds: kind, vintage, fields, CRS, repairs, warnings."""
-    from stpgeo.io.read import read_layer
+    from stpgeo.io.cache import Cache
+    from stpgeo.io.cached import read_layer_cached
 
-    found = read_layer(file, kind=kind, code_field=code_field, name_field=name_field, crs=crs,
-                       layer=layer, names_lookup=names_lookup, data=data)
+    found = read_layer_cached(file, cache=Cache.open(cache), kind=kind, code_field=code_field,
+                              name_field=name_field, crs=crs, layer=layer,
+                              names_lookup=names_lookup, data=data)
     click.echo(found.describe())
 
 
@@ -118,18 +138,22 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
 @click.option("--blocks-layer", help="Layer to read from a block file holding several.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Output file: .gpkg, .geojson, .parquet, .fgb or .shp.")
+@_cache_flag
 @_common
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
-          blocks_layer: str | None, out: Path, data: Path | None) -> None:
+          blocks_layer: str | None, out: Path, cache: bool, data: Path | None) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
     from stpgeo.engine.footprints import build_footprints, ons_fields
-    from stpgeo.io.read import read_layer
+    from stpgeo.io.cache import Cache
+    from stpgeo.io.cached import read_layer_cached
     from stpgeo.io.write import check_destination, write_layer
 
     check_destination(out, folder=False)
-    block_layer = read_layer(blocks, crs=blocks_crs, layer=blocks_layer, data=data,
-                             role="blocks")
-    footprints = build_footprints(block_layer, lookup, by=by, population=population)
+    store = Cache.open(cache)
+    block_layer = read_layer_cached(blocks, cache=store, crs=blocks_crs, layer=blocks_layer,
+                                    data=data, role="blocks")
+    footprints = build_footprints(block_layer, lookup, by=by, population=population,
+                                  cache=store)
     write_layer(ons_fields(footprints), out)
     click.echo(f"built {len(footprints):,} footprints ({by}) from "
                f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
@@ -140,14 +164,9 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
 def _analysis_flags(function: F) -> F:
     """One flag per field of :class:`~stpgeo.analysis.options.AnalysisOptions`."""
     for spec in reversed(fields(AnalysisOptions)):
-        kind = spec.metadata["kind"]
-        flag = click.option(
-            f"--{spec.name.replace('_', '-')}", spec.name, help=spec.metadata["help"],
-            type=_InputPath() if kind == "path" else (
-                click.FloatRange(0, 0.5, max_open=True) if kind == "share" else None),
-            default=spec.default, show_default=spec.default is not None)
-        function = flag(function)
+        function = _flag(spec)(function)
     return function
+
 
 
 def _analysis_options(params: dict[str, Any]) -> AnalysisOptions:
@@ -189,8 +208,9 @@ def _warnings(summary: dict[str, Any]) -> list[str]:
 @cli.command()
 @click.option("--out", default=Path("out/demo"), show_default=True,
               type=click.Path(path_type=Path), help="Output folder.")
+@_cache_flag
 @_common
-def demo(out: Path, data: Path | None) -> None:
+def demo(out: Path, cache: bool, data: Path | None) -> None:
     """The seed case: England's wards against the CCGs and STPs of 2017.
 
     Without a data directory it runs on the bundled sample of Birmingham, Solihull
@@ -202,7 +222,7 @@ def demo(out: Path, data: Path | None) -> None:
     check_destination(out, folder=True)
     source = demo_data(data)
     click.echo(source.describe())
-    result = run_demo(out, data=source.folder)
+    result = run_demo(out, data=source.folder, cache=cache)
     for line in result.missing:
         click.echo(f"note: {line}")
     for line in result.findings():
@@ -333,6 +353,27 @@ def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"timeline written to {out}/ (timeline.html, trend.png, timeline.csv, "
                "ward_timeline.csv, changes.csv, trend.csv, moves.csv)")
+
+
+@cli.command("cache")
+@click.option("--clear", is_flag=True, help="Remove everything the cache holds.")
+@_common
+def cache_(clear: bool) -> None:
+    """Show where stpgeo's cache of earlier runs lives and how big it is, or clear it.
+
+    The cache (STPGEO_CACHE_DIR, else the user's cache folder) keeps layers read and
+    repaired, cleaned coverages, footprints built and overlap tables, keyed by the
+    content of the inputs; commands that read inputs take --no-cache to bypass it.
+    """
+    from stpgeo.io.cache import Cache
+
+    store = Cache.open()
+    if clear:
+        removed = store.clear()
+        click.echo(f"cleared {removed.folder} ({removed.entries:,} entries, "
+                   f"{removed.bytes / 1e6:,.1f} MB)")
+    else:
+        click.echo(str(store.size()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,15 +33,14 @@ from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.timeline import timeline
 from stpgeo.analysis.timeline_result import Timeline
-from stpgeo.engine.footprints import build_footprints, clean_coverage, ons_fields
+from stpgeo.engine.footprints import build_footprints, ons_fields, read_clean_blocks
 from stpgeo.errors import StpgeoError
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
 from stpgeo.io.catalogue import data_dir, is_sample, load_catalogue
 from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.layer import Layer
-from stpgeo.io.lookups import read_lookup
-from stpgeo.io.population import read_population
 from stpgeo.io.practices import read_practices
-from stpgeo.io.read import read_layer
 from stpgeo.io.write import atomic_folder, write_frame
 from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
@@ -126,7 +125,7 @@ def run_timeline(folder: Path, *, wards: Layer, blocks: Layer, population: pd.Se
     return history
 
 
-def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
+def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True) -> DemoResult:
     """Run the seed case on the real data and write its results into ``out``.
 
     Parameters
@@ -137,27 +136,36 @@ def run_demo(out: PathLike, *, data: PathLike | None = None) -> DemoResult:
     data
         The data directory (default: see :func:`demo_data`: the one found, else the
         bundled sample).
+    cache
+        Reuse the work of earlier runs on the same files (:mod:`stpgeo.io.cache`);
+        False computes everything afresh.
     """
     data = demo_data(data).folder
     catalogue = load_catalogue()
+    store = Cache.open(cache)
     # every file is read once, here; the tables and layers are passed on
-    lookup_143 = read_lookup(catalogue.path("lookups", "143", data))
-    lookup_114 = read_lookup(catalogue.path("lookups", "114", data))
-    population = read_population(catalogue.path("population", "lsoa11_mid2017", data))
-    blocks = clean_coverage(read_layer(catalogue.path("layers", "lsoa_2011", data)))
-    wards = read_layer(catalogue.path("layers", "wards_dec2013", data))
+    lookup_143 = read_lookup_cached(catalogue.path("lookups", "143", data), cache=store)
+    lookup_114 = read_lookup_cached(catalogue.path("lookups", "114", data), cache=store)
+    population = read_population_cached(catalogue.path("population", "lsoa11_mid2017", data),
+                                        cache=store)
+    blocks = read_clean_blocks(catalogue.path("layers", "lsoa_2011", data), cache=store,
+                               data=data)
+    wards = read_layer_cached(catalogue.path("layers", "wards_dec2013", data), cache=store,
+                              data=data)
     missing: list[str] = []
     deprivation = _if_present(("deprivation", "imd2019"), data, read_deprivation, missing)
     practices = _if_present(("practices", "gp_practices_2017_bbc"), data, read_practices,
                             missing)
 
     footprints = {
-        "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population),
-        "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population),
+        "stp17": build_footprints(blocks, lookup_143, by="STP17CD", population=population,
+                                  cache=store),
+        "ccg17": build_footprints(blocks, lookup_143, by="CCG17CD", population=population,
+                                  cache=store),
     }
     options = AnalysisOptions(councils=lookup_143, blocks=blocks, population=population,
                               block_wards=lookup_114, block_footprints=lookup_143,
-                              deprivation=deprivation, practices=practices)
+                              deprivation=deprivation, practices=practices, cache=cache)
     analyses = analyse_many(wards, footprints, options)
     folder = Path(out)
     with atomic_folder(folder) as staging:

@@ -42,6 +42,19 @@ def _group(item: pytest.Item) -> str | None:
     return None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Point stpgeo's cache at a folder of this session's own: the tests neither depend on
+    nor fill the user's cache (child processes inherit the variable)."""
+    import shutil
+    import tempfile
+
+    from stpgeo.io.cache import ENV_VAR
+
+    folder = tempfile.mkdtemp(prefix="stpgeo-test-cache-")
+    os.environ[ENV_VAR] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group tests for parallel runs; skip real-data tests (and the notebooks, which read
     England's data) when there is no data, unless CI demands it (then fail)."""
@@ -170,6 +183,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     printed = io.StringIO()
     reads: Counter[str] = Counter()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        # a first run: a cache of its own, empty (other tests fill the session's)
+        patch.setenv("STPGEO_CACHE_DIR", str(tmp_path_factory.mktemp("demo-cache")))
         for module, name in ((pyogrio, "read_dataframe"), (pandas, "read_csv"),
                              (geopandas, "read_parquet"), (geopandas, "read_file")):
             _counting(patch, reads, module, name)

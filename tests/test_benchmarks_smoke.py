@@ -6,6 +6,7 @@ stpgeo and the reference in agreement, and the equality checks must be able to f
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,8 @@ import pytest
 import shapely
 
 from benchmarks.__main__ import STEPS, main, run
-from benchmarks.same import MismatchError, same_footprints, same_pairs
+from benchmarks.same import MismatchError, same_analyses, same_footprints, same_pairs
+from stpgeo.analysis.result import Analysis
 
 from .shapes import frame, rect, square
 
@@ -22,13 +24,16 @@ PAIRS = pd.MultiIndex.from_tuples([(0, 0), (0, 1), (1, 1)], names=["left_index",
 
 @pytest.mark.realdata
 def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> None:
+    cache = os.environ["STPGEO_CACHE_DIR"]
     sections = run(data=data, area="west-midlands", repeats=1, steps=set(STEPS),
                    vintages="CCG15,STP17,ICB22")
+    assert os.environ["STPGEO_CACHE_DIR"] == cache  # the benchmark's own cache is gone
     titles = [s.title for s in sections]
-    assert titles[:4] == ["build STP17CD footprints",
+    assert titles[:6] == ["build STP17CD footprints",
                           "overlap wards × STP17 built by stpgeo.build_footprints",
                           "overlap wards × STP17 built by geopandas.dissolve",
-                          "overlap wards × LSOAs"]
+                          "overlap wards × LSOAs", "timeline over the default vintages",
+                          "growth with the work"]
     checks = [c for s in sections[:4] for c in s.checks]
     assert len(checks) == 5  # dissolve; overlay twice; overlay and tobler
     assert all(c.startswith("same ") for c in checks)
@@ -41,21 +46,50 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
     assert timeline.checks[0].startswith("same ")
     assert "as dissolve + overlay" in timeline.checks[0]
     assert timeline.rows[0].ratio.endswith("×")
-    # the demo and the maps run, or say they are not available yet; they never crash
-    assert {s.title for s in sections[5:]} == {"stpgeo demo (England)", "map.html size"}
+    assert [r.what.split(":")[0] for r in sections[5].rows] == ["Birmingham",
+                                                                "the West Midlands"]
+    # the commands ran on the West Midlands' files, and their answers were checked first
+    commands = {s.title.split(" (")[0]: s for s in sections[6:]}
+    assert set(commands) == {"stpgeo demo", "map.html size", "one council"}
+    demo = commands["stpgeo demo"]
+    assert demo.checks[0].startswith("same ")
+    assert "pieces with residents" in demo.checks[0]
+    assert [c.split(":")[0] for c in demo.checks[1:]] == ["warm run", "cold run"]
+    assert all("every table equal" in c for c in demo.checks[1:])
+    assert [r.ratio.endswith("×") for r in demo.rows[:2]] == [True, True]
+    assert commands["one council"].checks[0].startswith("warm run: every table equal")
+    assert all(r.met for r in commands["map.html size"].rows)
 
 
 @pytest.mark.realdata
 def test_the_command_writes_results(data: Path, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "results.md"
-    assert main(["--area", "west-midlands", "--repeats", "1", "--only", "maps",
+    assert main(["--area", "west-midlands", "--repeats", "1", "--only", "council",
                  "--data", str(data), "--out", str(out)]) == 0
     text = out.read_text()
     assert "## Machine and libraries" in text
     assert "GEOS" in text
-    assert "map.html size" in capsys.readouterr().out
+    assert "one council" in capsys.readouterr().out
     assert main(["--only", "nothing"]) == 2
+
+
+def test_analyses_that_differ_are_refused() -> None:
+    from stpgeo.analysis.pipeline import analyse
+
+    from .test_analysis_blocks import RESIDENTS, _block_councils, _blocks, _footprints, _wards
+
+    def run(border: float = 3_000, tolerance: float = 0.05) -> Analysis:
+        return analyse(_wards(), _footprints(border), councils=_block_councils(),
+                       blocks=_blocks(), population=RESIDENTS, tolerance=tolerance,
+                       cache=False)
+
+    ours = run()
+    assert same_analyses(ours, run(), reference="x").startswith("every table equal to x")
+    with pytest.raises(MismatchError, match="areas differ"):
+        same_analyses(ours, run(border=2_900), reference="x")
+    with pytest.raises(MismatchError, match=r"ward_footprints\.kind: 1 values differ"):
+        same_analyses(ours, run(tolerance=0.46), reference="x")
 
 
 def test_pairs_that_differ_are_refused() -> None:

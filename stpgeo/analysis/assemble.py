@@ -25,9 +25,14 @@ from stpgeo.analysis.layers import (
 from stpgeo.analysis.result import WARD_FOOTPRINTS, Analysis
 from stpgeo.analysis.run import LayerWork, WardWork
 from stpgeo.analysis.summary import summarise
-from stpgeo.engine.conservation import check_conservation, conservation_warnings
+from stpgeo.engine.conservation import (
+    check_conservation,
+    conservation_warnings,
+    ward_outside_areas,
+)
 from stpgeo.engine.verdicts import council_table, footprint_table
 from stpgeo.geometry.crs import MEASURE_CRS
+from stpgeo.io.fingerprint import text_digest
 
 
 def _verdict_table(work: WardWork, layer: LayerWork) -> pd.DataFrame:
@@ -36,7 +41,7 @@ def _verdict_table(work: WardWork, layer: LayerWork) -> pd.DataFrame:
     ward_names = work.wards.gdf.set_index("code")["name"]
     footprint_names = layer.footprints.gdf.set_index("code")["name"]
     council_code = work.ward_council["council_code"].reindex(verdicts.index)
-    names = work.matches.councils.names
+    names = work.matches.councils.names.to_dict()
     return pd.DataFrame({
         "ward_code": verdicts.index,
         "ward_name": verdicts.index.map(ward_names),
@@ -60,6 +65,25 @@ def _piece_table(work: WardWork, layer: LayerWork) -> pd.DataFrame:
         footprint_name=pieces["footprint_code"].map(
             layer.footprints.gdf.set_index("code")["name"]),
         population=pd.array(pieces["population"].round(), dtype="Int64"))[WARD_FOOTPRINTS]
+
+
+def _outside_areas(work: WardWork, layer: LayerWork) -> np.ndarray:
+    """Each ward's area outside every footprint, through the run's cache.
+
+    Footprints built from the run's blocks cover exactly the union of their blocks, so
+    layers built of the same blocks (the CCGs and STPs of one lookup) share one entry.
+    """
+    route, blocks = layer.route, work.inputs.blocks
+    built = layer.footprints.built_from is not None
+    if built and route is not None and route.members is not None and blocks is not None:
+        covered = {"blocks": work.cache.fingerprint(blocks.gdf),
+                   "members": text_digest(sorted(route.members.index))}
+    else:
+        covered = {"footprints": work.cache.fingerprint(layer.footprints.gdf)}
+    made_from = {"wards": work.cache.fingerprint(work.wards.gdf), **covered}
+    table = work.cache.frame("outside", made_from, lambda: pd.DataFrame(
+        {"outside_m2": ward_outside_areas(work.wards, layer.footprints)}))
+    return table["outside_m2"].to_numpy()
 
 
 def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarray,
@@ -99,7 +123,8 @@ def assemble(work: WardWork, layer: LayerWork, *, footprint_population: np.ndarr
     with work.timer(f"checking conservation ({layer.name})"):
         conservation = check_conservation(
             work.wards, layer.footprints, layer.pieces, verdicts, blocks=layer.blocks,
-            block_layer=work.inputs.blocks, population=work.inputs.population)
+            block_layer=work.inputs.blocks, population=work.inputs.population,
+            outside_m2=_outside_areas(work, layer))
     summary = summarise(work, layer, tolerance=tolerance)
     summary["conservation"] = conservation
     summary["warnings"] += conservation_warnings(conservation)

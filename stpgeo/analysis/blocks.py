@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stpgeo.analysis.run import WardWork
+from stpgeo.analysis.run import WardWork, cached_overlaps
 from stpgeo.engine.assign import assign_blocks
-from stpgeo.engine.overlap import overlap_table
 from stpgeo.io.layer import Layer
 
 #: Columns of the block table (indexed by ``block_code``).
@@ -22,18 +21,27 @@ BLOCK_COLUMNS = ["ward", "ward_method", "ward_geometric", "footprint", "footprin
                  "footprint_geometric", "footprint_share", "population", "council"]
 
 
-def block_table(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
+def block_overlaps(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
+    """The block × footprint overlap table, by overlay (through the run's cache)."""
+    assert work.inputs.blocks is not None
+    with work.timer(f"overlapping blocks with footprints ({name})"):
+        return cached_overlaps(work.cache, work.inputs.blocks, footprints)
+
+
+def block_table(work: WardWork, name: str, footprints: Layer, *,
+                overlaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per block with a polygon: its ward, footprint and council, and how each was
     decided (columns :data:`BLOCK_COLUMNS`).
 
     ``footprint_share`` is the share of the block's area inside its footprint;
-    ``population`` its residents (NaN when unknown or not given).
+    ``population`` its residents (NaN when unknown or not given). ``overlaps`` is the
+    block × footprint overlap table when it is already known (:func:`block_overlaps`).
     """
     assert work.inputs.blocks is not None
     assert work.assignment is not None
     codes = work.inputs.block_codes
-    with work.timer(f"overlapping blocks with footprints ({name})"):
-        overlaps = overlap_table(work.inputs.blocks, footprints)
+    if overlaps is None:
+        overlaps = block_overlaps(work, name, footprints)
     match = work.matches.block_footprints.get(name)
     placed = assign_blocks(codes, overlaps, footprints.gdf["code"],
                            match.mapping if match is not None else None).table
@@ -44,9 +52,13 @@ def block_table(work: WardWork, name: str, footprints: Layer) -> pd.DataFrame:
         "footprint_method": placed["method"], "footprint_geometric": placed["geometric"],
     })
     table.index.name = "block_code"
-    share = overlaps.set_index(["left", "right"])["left_share"]
-    keys = list(zip(table.index, table["footprint"], strict=True))
-    table["footprint_share"] = share.reindex(keys).fillna(0.0).to_numpy()
+    # each block's share in its own footprint (the pair is in the table at most once)
+    blocks = overlaps["left"].to_numpy(dtype=object)
+    own = overlaps["right"].to_numpy(dtype=object) == table["footprint"].reindex(
+        blocks).to_numpy(dtype=object)
+    share = pd.Series(overlaps["left_share"].to_numpy()[own],
+                      index=pd.Index(blocks[own], dtype=object))
+    table["footprint_share"] = share.reindex(table.index).fillna(0.0).to_numpy()
     population = work.inputs.population
     table["population"] = (population.reindex(table.index).astype(float)
                            if population is not None else np.nan)

@@ -255,12 +255,19 @@ def lookup_warning(notes: dict[str, Any], *, role: str, what: str) -> str | None
     return f"the {role} ({notes['file']}) " + "; ".join(parts)
 
 
+def _plain_index(codes: Collection[str]) -> pd.Index:
+    """Codes as an index of plain strings (matching them is fast; see stpgeo.io.lookups)."""
+    if isinstance(codes, pd.Index | pd.Series):
+        return pd.Index(codes.to_numpy(dtype=object), dtype=object)
+    return pd.Index(list(codes), dtype=object)
+
+
 def check_population_codes(population: pd.Series, block_codes: Collection[str]) -> int:
     """Refuse a population table with a figure for none of the blocks (before any overlay).
 
     Returns how many of the blocks have a figure.
     """
-    blocks = pd.Index(list(block_codes))
+    blocks = _plain_index(block_codes)
     with_figure = int(blocks.isin(population.index).sum())
     if with_figure == 0:
         known = population.index
@@ -293,8 +300,7 @@ def population_coverage(population: pd.Series, block_codes: Collection[str],
     """
     source = str(population.attrs.get("source", "population table"))
     known = population.index
-    blocks = pd.Index(list(block_codes))
-    placed = pd.Index(list(in_wards))
+    blocks, placed = _plain_index(block_codes), _plain_index(in_wards)
     without = placed[~placed.isin(known)]
     if len(placed) and len(without) > (1 - MIN_POPULATION_COVERAGE) * len(placed):
         raise StpgeoError(

@@ -31,11 +31,13 @@ from stpgeo._types import LayerInput, LookupInput, PopulationInput, TableInput
 from stpgeo.analysis.checks import check_codes, check_role
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
 from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
-from stpgeo.io.lookups import read_lookup
-from stpgeo.io.population import read_population
+from stpgeo.io.lookups import plain_text
+from stpgeo.io.population import plain_index
 from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
 
@@ -83,8 +85,9 @@ class Inputs:
 @dataclass
 class _Reader:
     """Reads each file once: the same path (with the same reading options) gives the same
-    object."""
+    object. Layer files are read through the cache (:mod:`stpgeo.io.cache`)."""
 
+    cache: Cache
     read: dict[tuple[object, ...], object] = field(default_factory=dict)
 
     def _once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
@@ -103,24 +106,29 @@ class _Reader:
                                      crs=crs)
         elif isinstance(value, str | os.PathLike):
             key = ("layer", Path(value).resolve(), crs, layer, role)
-            found = self._once(key, lambda: read_layer(value, crs=crs, layer=layer, role=role))
+            found = self._once(key, lambda: read_layer_cached(value, cache=self.cache, crs=crs,
+                                                              layer=layer, role=role))
         else:  # refused by the reader, with what was given instead
             found = read_layer(value, crs=crs, layer=layer, role=role)
         return check_codes(check_role(found, role), role)
 
     def lookup(self, value: LookupInput | None, role: str) -> pd.DataFrame | None:
-        if value is None or isinstance(value, pd.DataFrame):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, pd.DataFrame):
+            return plain_text(value)
         _check_file(value, role, "a DataFrame")
         return self._once(("lookup", Path(value).resolve()),
-                          lambda: read_lookup(value, role=role))
+                          lambda: read_lookup_cached(value, cache=self.cache, role=role))
 
     def population(self, value: PopulationInput | None) -> pd.Series | None:
-        if value is None or isinstance(value, pd.Series):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, pd.Series):
+            return plain_index(value)
         _check_file(value, "population table", "a Series of residents indexed by block code")
         return self._once(("population", Path(value).resolve()),
-                          lambda: read_population(value))
+                          lambda: read_population_cached(value, cache=self.cache))
 
     def table(self, value: TableInput | None, read: Callable[[Path], pd.DataFrame]
               ) -> pd.DataFrame | None:
@@ -138,7 +146,7 @@ def _check_file(value: object, role: str, table: str) -> None:
 
 
 def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
-                options: AnalysisOptions) -> Inputs:
+                options: AnalysisOptions, *, cache: Cache | None = None) -> Inputs:
     """Read every input of an analysis once and check each layer for its role.
 
     Parameters
@@ -149,8 +157,11 @@ def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
         Each footprint layer by the short name of its analysis.
     options
         The lookups, blocks, population and reading options.
+    cache
+        The run's cache (default: the user's, unless ``options.cache`` is False).
     """
-    reader = _Reader()  # in this order, so that the first problem is the one reported
+    # in this order, so that the first problem is the one reported
+    reader = _Reader(cache if cache is not None else Cache.open(options.cache))
     ward_layer = reader.layer(wards, role="wards", options=options)
     blocks = (reader.layer(options.blocks, role="blocks", options=options)
               if options.blocks is not None else None)

@@ -31,8 +31,8 @@ OPTIONAL_LAYERS = {"blocks": ["block_code"], "practices": ["practice_code"]}
 def _homes(verdicts: pd.DataFrame) -> pd.Series:
     """Ward code → its council's home footprint codes (NaN where the council is unknown)."""
     homes = [[c for c in codes.split(";") if c] if council else np.nan
-             for codes, council in zip(verdicts["home_footprint_codes"],
-                                       verdicts["council_code"], strict=True)]
+             for codes, council in zip(verdicts["home_footprint_codes"].tolist(),
+                                       verdicts["council_code"].tolist(), strict=True)]
     return pd.Series(homes, index=pd.Index(verdicts["ward_code"]), dtype=object)
 
 

@@ -31,8 +31,9 @@ from typing import Any, Literal
 from stpgeo._types import LayerInput, LookupInput, PopulationInput, TableInput
 from stpgeo.errors import StpgeoError
 
-#: What a command-line flag takes: a file (found in the data directory too), a share, text.
-OptionKind = Literal["path", "share", "text"]
+#: What a command-line flag takes: a file (found in the data directory too), a share, text,
+#: or nothing (an on/off switch: ``--cache/--no-cache``).
+OptionKind = Literal["path", "share", "text", "switch"]
 
 
 def _flag(help: str, kind: OptionKind = "text") -> dict[str, str]:
@@ -75,6 +76,10 @@ class AnalysisOptions:
         The CRS of files that have none (e.g. ``"EPSG:27700"``).
     wards_layer, footprints_layer, blocks_layer
         The layer to read from files holding several (GeoPackages).
+    cache
+        Reuse work done on the same inputs in earlier runs (layers read and repaired,
+        overlap tables) and keep this run's (:mod:`stpgeo.io.cache`); False computes
+        everything afresh and keeps nothing.
     """
 
     councils: LookupInput | None = field(default=None, metadata=_flag(
@@ -111,6 +116,9 @@ class AnalysisOptions:
         "Layer to read from a footprint file holding several."))
     blocks_layer: str | None = field(default=None, metadata=_flag(
         "Layer to read from a block file holding several."))
+    cache: bool = field(default=True, metadata=_flag(
+        "Reuse work done on the same inputs by earlier runs, from the user's cache directory "
+        "(--no-cache: compute everything afresh).", "switch"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.tolerance < 0.5:

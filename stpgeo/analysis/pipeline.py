@@ -8,9 +8,11 @@ One straight walk down the layers, each step done once per run:
    and matches every lookup to its layers, before any overlay;
 3. :func:`~stpgeo.analysis.run.prepare_wards` places each block in one ward and finds
    each ward's council — the work every footprint layer shares;
-4. per footprint layer: the ward × footprint overlap table (:mod:`stpgeo.engine.overlap`),
-   each block's footprint (:mod:`stpgeo.analysis.blocks`), pieces, home footprints
-   and verdicts (:mod:`stpgeo.engine.verdicts`, :mod:`stpgeo.engine.councils`);
+4. per footprint layer: the ward × footprint overlap table — summed from the ward ×
+   block table for footprints made of whole blocks (:mod:`stpgeo.analysis.whole_blocks`),
+   else by overlay (:mod:`stpgeo.engine.overlap`) —, each block's footprint
+   (:mod:`stpgeo.analysis.blocks`), pieces, home footprints and verdicts
+   (:mod:`stpgeo.engine.verdicts`, :mod:`stpgeo.engine.councils`);
 5. :func:`~stpgeo.analysis.assemble.assemble` makes the result tables, checks
    conservation and writes the summary.
 
@@ -28,21 +30,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from stpgeo._types import LayerInput
 from stpgeo.analysis.assemble import assemble
-from stpgeo.analysis.blocks import block_table
+from stpgeo.analysis.blocks import block_overlaps, block_table
 from stpgeo.analysis.inputs import read_inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.result import Analysis
-from stpgeo.analysis.run import LayerWork, WardWork, prepare_wards
+from stpgeo.analysis.run import LayerWork, WardWork, cached_overlaps, prepare_wards
+from stpgeo.analysis.whole_blocks import (
+    Route,
+    block_overlaps_from,
+    built_route,
+    lookup_route,
+    ward_pieces,
+)
 from stpgeo.engine.councils import home_footprints
-from stpgeo.engine.overlap import overlap_table
 from stpgeo.engine.verdicts import piece_table, ward_verdicts
 from stpgeo.errors import StpgeoError
+from stpgeo.io.cache import Cache
 from stpgeo.io.layer import Layer
 from stpgeo.progress import Timer
 
@@ -94,10 +104,11 @@ def analyse_many(wards: LayerInput, footprints: Mapping[str, LayerInput],
     """
     options = AnalysisOptions.merge(options, **keywords)
     timer = Timer()
+    cache = Cache.open(options.cache)
     with timer("reading inputs"):
-        inputs = read_inputs(wards, footprints, options)
+        inputs = read_inputs(wards, footprints, options, cache=cache)
     matches = match_inputs(inputs, council_field=options.council_field)
-    work = prepare_wards(inputs, matches, timer)
+    work = prepare_wards(inputs, matches, timer, cache=cache)
     return {name: analyse_layer(work, name, layer, tolerance=options.tolerance)
             for name, layer in inputs.footprints.items()}
 
@@ -117,12 +128,32 @@ def _homes(work: WardWork, footprints: Layer, pieces: pd.DataFrame,
     return home_footprints(table, totals), totals
 
 
+def _overlaps(work: WardWork, name: str, footprints: Layer
+              ) -> tuple[Route, pd.DataFrame | None, gpd.GeoDataFrame]:
+    """How the layer meets the wards: its route, the block × footprint table (None without
+    blocks) and the ward × footprint table (:mod:`stpgeo.analysis.whole_blocks`)."""
+    wards, blocks, timer = work.wards, work.inputs.blocks, work.timer
+    route = built_route(work, footprints)
+    by_blocks = None
+    if blocks is not None:
+        by_blocks = (block_overlaps_from(blocks, footprints, route.members)
+                     if route is not None and route.members is not None
+                     else block_overlaps(work, name, footprints))
+        if route is None:
+            route = lookup_route(work, name, footprints, by_blocks)
+    route = route or Route("overlay", "no blocks were given")
+    if route.members is not None:
+        with timer(f"summing the pieces of {len(wards):,} wards from their blocks ({name})"):
+            return route, by_blocks, ward_pieces(work, footprints, route.members)
+    with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
+        return route, by_blocks, cached_overlaps(work.cache, wards, footprints, geometry=True)
+
+
 def analyse_layer(work: WardWork, name: str, footprints: Layer, *,
                   tolerance: float) -> Analysis:
     """Analyse the wards of a prepared run against one footprint layer."""
     wards, timer = work.wards, work.timer
-    with timer(f"overlapping {len(wards):,} wards with {len(footprints):,} footprints ({name})"):
-        overlaps = overlap_table(wards, footprints, geometry=True)
+    route, by_blocks, overlaps = _overlaps(work, name, footprints)
     if overlaps.empty:
         raise StpgeoError(
             "the wards and the footprints do not overlap at all",
@@ -133,7 +164,8 @@ def analyse_layer(work: WardWork, name: str, footprints: Layer, *,
     match = work.matches.block_footprints.get(name)
     if match is not None:
         notes["block_footprints"] = match.notes
-    blocks = block_table(work, name, footprints) if work.inputs.blocks is not None else None
+    blocks = (block_table(work, name, footprints, overlaps=by_blocks)
+              if work.inputs.blocks is not None else None)
     with timer(f"verdicts ({name})"):
         pieces = piece_table(overlaps, blocks, tolerance=tolerance)
         homes, totals = _homes(work, footprints, pieces, blocks)
@@ -143,6 +175,6 @@ def analyse_layer(work: WardWork, name: str, footprints: Layer, *,
     footprint_population = (totals.reindex(footprints.gdf["code"]).to_numpy() if has_people
                             else np.full(len(footprints.gdf), np.nan))
     layer = LayerWork(name=name, footprints=footprints, overlaps=overlaps, blocks=blocks,
-                      pieces=pieces, verdicts=verdicts, homes=homes, notes=notes)
+                      pieces=pieces, verdicts=verdicts, homes=homes, notes=notes, route=route)
     return assemble(work, layer, footprint_population=footprint_population,
                     tolerance=tolerance)

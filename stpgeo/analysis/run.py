@@ -8,8 +8,8 @@ footprint layers are analysed. :class:`LayerWork` holds what one footprint layer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -20,8 +20,12 @@ from stpgeo.analysis.matching import Matches
 from stpgeo.engine.assign import Assignment, assign_blocks
 from stpgeo.engine.councils import ward_councils
 from stpgeo.engine.overlap import overlap_table
+from stpgeo.io.cache import Cache
 from stpgeo.io.layer import Layer
 from stpgeo.progress import Timer
+
+if TYPE_CHECKING:
+    from stpgeo.analysis.whole_blocks import Route
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class WardWork:
         On the block-ward lookup and the population table, for summary.json.
     timer
         The seconds each step of the run took.
+    cache
+        The run's cache (:mod:`stpgeo.io.cache`; off by default).
     """
 
     inputs: Inputs
@@ -51,6 +57,7 @@ class WardWork:
     ward_council: pd.DataFrame
     notes: dict[str, Any]
     timer: Timer
+    cache: Cache = field(default_factory=lambda: Cache(None))
 
     @property
     def wards(self) -> Layer:
@@ -74,6 +81,9 @@ class LayerWork:
         From :mod:`stpgeo.engine.verdicts` and :func:`stpgeo.engine.councils.home_footprints`.
     notes
         The lookup notes of this layer (the shared ones included), for summary.json.
+    route
+        How the ward × footprint table was made (by overlay, or summed from blocks), or
+        None.
     """
 
     name: str
@@ -84,10 +94,23 @@ class LayerWork:
     verdicts: pd.DataFrame
     homes: pd.Series
     notes: dict[str, Any]
+    route: Route | None = None
 
 
-def prepare_wards(inputs: Inputs, matches: Matches, timer: Timer) -> WardWork:
+def cached_overlaps(cache: Cache, left: Layer, right: Layer, *,
+                    geometry: bool = False) -> pd.DataFrame:
+    """:func:`~stpgeo.engine.overlap.overlap_table` of two layers, through the run's cache
+    (keyed by the fingerprints of both layers' codes, row labels and polygons)."""
+    made_from = {"left": cache.fingerprint(left.gdf), "right": cache.fingerprint(right.gdf),
+                 "geometry": geometry}
+    return cache.frame("overlaps", made_from,
+                       lambda: overlap_table(left, right, geometry=geometry))
+
+
+def prepare_wards(inputs: Inputs, matches: Matches, timer: Timer, *,
+                  cache: Cache | None = None) -> WardWork:
     """Place every block in one ward and find every ward's council, once per run."""
+    cache = cache if cache is not None else Cache(None)
     notes: dict[str, Any] = {}
     overlaps = assignment = None
     if matches.block_wards is not None:
@@ -95,7 +118,7 @@ def prepare_wards(inputs: Inputs, matches: Matches, timer: Timer) -> WardWork:
     if inputs.blocks is not None:
         codes = inputs.block_codes
         with timer(f"overlapping {len(codes):,} blocks with {len(inputs.wards):,} wards"):
-            overlaps = overlap_table(inputs.blocks, inputs.wards)
+            overlaps = cached_overlaps(cache, inputs.blocks, inputs.wards)
         lookup = matches.block_wards.mapping if matches.block_wards is not None else None
         assignment = assign_blocks(codes, overlaps, inputs.wards.gdf["code"], lookup)
         if inputs.population is not None:
@@ -106,4 +129,4 @@ def prepare_wards(inputs: Inputs, matches: Matches, timer: Timer) -> WardWork:
         block_map=matches.councils.block_map, own_kind=inputs.wards.kind,
         block_wards=assignment.table["target"].dropna() if assignment is not None else None,
         weights=inputs.population, block_areas=overlaps)
-    return WardWork(inputs, matches, overlaps, assignment, ward_council, notes, timer)
+    return WardWork(inputs, matches, overlaps, assignment, ward_council, notes, timer, cache)

@@ -89,6 +89,9 @@ def summarise(work: WardWork, layer: LayerWork, *, tolerance: float) -> dict[str
             "population": int(uncertain["population"].sum()) if have_population else None,
         },
         "warnings": warnings,
+        "ward_footprint_overlaps": layer.route.summary() if layer.route is not None else None,
+        "cache": {"used": work.cache.enabled, "entries_found": len(work.cache.hits),
+                  "entries_made": len(work.cache.misses)},
         "timings_s": dict(work.timer.seconds),
     }
     if blocks is not None:

@@ -51,20 +51,34 @@ def best_fit(overlaps: pd.DataFrame, blocks: Sequence[str],
     Notes
     -----
     ``outside share = 1 − Σ shares of all targets``; a block goes to the eligible
-    target with the largest share if that share beats the outside share.
+    target with the largest share if that share beats the outside share (equal shares:
+    the first in a descending sort of the table, as pandas orders it).
     """
-    table = overlaps[["left", "right", "left_share"]]
-    covered = table.groupby("left")["left_share"].sum()
-    outside = (1.0 - covered.reindex(blocks).fillna(0.0)).clip(lower=0.0)
+    result_index = pd.Index(blocks)
+    index = pd.Index(np.asarray(result_index, dtype=object), dtype=object)
+    if not index.is_unique:
+        raise ValueError("best_fit needs each block once")
+    at = index.get_indexer(overlaps["left"].to_numpy(dtype=object))
+    share = overlaps["left_share"].to_numpy(dtype=float)
+    known = at >= 0
+    # summed as pandas sums groups (compensated), by block position rather than by code
+    covered = (pd.Series(share[known]).groupby(at[known]).sum()
+               .reindex(np.arange(len(index)), fill_value=0.0).to_numpy())
+    outside = np.clip(1.0 - covered, 0.0, None)
+    rows = np.arange(len(overlaps))
     if candidates is not None:
-        table = table[table["right"].isin(set(candidates))]
-    best = table.sort_values("left_share", ascending=False).drop_duplicates("left")
-    best = best.set_index("left")
-    target = best["right"].reindex(blocks)
-    share = best["left_share"].reindex(blocks).fillna(0.0)
-    wins = target.notna() & (share > outside.to_numpy())
-    return pd.Series(np.where(wins, target.astype(object), OUTSIDE), index=pd.Index(blocks),
-                     dtype=object)
+        rows = rows[overlaps["right"].isin(set(candidates)).to_numpy()]
+    # the largest share of each block: the first row in a descending sort of the table
+    order = rows[pd.Series(share[rows]).sort_values(ascending=False).index.to_numpy()]
+    order = order[at[order] >= 0]
+    placed, first = np.unique(at[order], return_index=True)
+    chosen = order[first]
+    target = np.full(len(index), None, dtype=object)
+    target[placed] = overlaps["right"].to_numpy(dtype=object)[chosen]
+    best = np.zeros(len(index))
+    best[placed] = share[chosen]
+    target[~(pd.notna(target) & (best > outside))] = OUTSIDE
+    return pd.Series(target, index=result_index, dtype=object)
 
 
 @dataclass(frozen=True)

@@ -121,13 +121,21 @@ def _failing(gap: pd.Series, total: pd.Series, floor: float) -> pd.Series:
     return gap.abs() > np.maximum(TOLERANCE * total.abs(), floor)
 
 
-def _area_check(wards: Layer, footprints: Layer, pieces: pd.DataFrame) -> dict[str, Any]:
+def ward_outside_areas(wards: Layer, footprints: Layer) -> np.ndarray:
+    """Each ward's area outside every footprint (:func:`outside_area`), in the order of the
+    wards' polygons."""
+    return outside_area(np.asarray(wards.polygons.geometry.values),
+                        np.asarray(footprints.polygons.geometry.values),
+                        coverage=footprints.coverage_clean)
+
+
+def _area_check(wards: Layer, footprints: Layer, pieces: pd.DataFrame,
+                outside_m2: np.ndarray | None) -> dict[str, Any]:
     polygons = wards.polygons
     codes = pd.Index(polygons["code"])
     area = pd.Series(shapely.area(polygons.geometry.values), index=codes)
-    outside = pd.Series(outside_area(
-        np.asarray(polygons.geometry.values), np.asarray(footprints.polygons.geometry.values),
-        coverage=footprints.coverage_clean), index=codes)
+    outside = pd.Series(ward_outside_areas(wards, footprints) if outside_m2 is None
+                        else outside_m2, index=codes)
     over = pieces.groupby("ward_code")["area_m2"].sum().reindex(codes).fillna(0.0)
     gap = over + outside - area
     failing = _failing(gap, area, floor=1e-6)
@@ -212,7 +220,8 @@ def _wards_check(wards: Layer, verdicts: pd.DataFrame, pieces: pd.DataFrame) -> 
 def check_conservation(wards: Layer, footprints: Layer, pieces: pd.DataFrame,
                        verdicts: pd.DataFrame, *, blocks: pd.DataFrame | None = None,
                        block_layer: Layer | None = None,
-                       population: pd.Series | None = None) -> dict[str, Any]:
+                       population: pd.Series | None = None,
+                       outside_m2: np.ndarray | None = None) -> dict[str, Any]:
     """Check that area, residents, wards and blocks are each counted exactly once.
 
     Parameters
@@ -227,6 +236,9 @@ def check_conservation(wards: Layer, footprints: Layer, pieces: pd.DataFrame,
     blocks, block_layer, population
         Each block's ``ward``, ``footprint`` and ``population``; the block layer; the
         residents per block. Without them the residents checks are None.
+    outside_m2
+        Each ward's area outside every footprint (:func:`ward_outside_areas`) when it is
+        already known (from the cache); else it is computed here.
 
     Returns
     -------
@@ -236,7 +248,7 @@ def check_conservation(wards: Layer, footprints: Layer, pieces: pd.DataFrame,
     """
     report: dict[str, Any] = {
         "tolerance": TOLERANCE,
-        "area": _area_check(wards, footprints, pieces),
+        "area": _area_check(wards, footprints, pieces, outside_m2),
         "residents": None,
         "wards": _wards_check(wards, verdicts, pieces),
         "blocks": None,

@@ -23,17 +23,20 @@ from stpgeo._types import PathLike
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
-from stpgeo.io.layer import Layer
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import cached_layer, read_layer_cached
+from stpgeo.io.fingerprint import frame_digest, remember, table_digest
+from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.lookups import (
     check_column_kind,
     code_vintage,
     matching_column,
     name_column,
     one_to_one,
+    plain_text,
     read_lookup,
 )
 from stpgeo.io.population import read_population
-from stpgeo.io.read import read_layer
 from stpgeo.ons.codes import field_kind
 from stpgeo.progress import step
 
@@ -41,12 +44,14 @@ from stpgeo.progress import step
 AREA_TOLERANCE = 1e-4
 
 
-def clean_coverage(blocks: Layer) -> Layer:
+def clean_coverage(blocks: Layer, *, cache: bool | Cache = True) -> Layer:
     """The blocks with their shared edges made identical (a clean polygonal coverage).
 
     Blocks without polygons are kept as they are. Each block's area before cleaning
     is kept in the column ``original_area_m2`` (footprints built from the blocks are
     checked against it) and the largest change is recorded in the layer's notes.
+    The cleaned blocks are kept in the cache (:mod:`stpgeo.io.cache`) under the
+    fingerprint of the blocks given; ``cache=False`` cleans afresh and keeps nothing.
 
     Examples
     --------
@@ -59,6 +64,32 @@ def clean_coverage(blocks: Layer) -> Layer:
     """
     if blocks.coverage_clean:
         return blocks
+    frames, meta = Cache.of(cache).entry("clean", {"blocks": frame_digest(blocks.gdf)},
+                                         lambda: _clean(blocks))
+    remember(frames["gdf"], meta["digest"])
+    return replace(blocks, gdf=frames["gdf"], notes=[*blocks.notes, meta["note"]],
+                   coverage_clean=True)
+
+
+def read_clean_blocks(path: PathLike, *, cache: bool | Cache = True, crs: str | None = None,
+                      layer: str | None = None, data: PathLike | None = None) -> Layer:
+    """Building blocks read from a file and made a clean coverage (:func:`clean_coverage`),
+    kept in the cache as such: a re-run loads the cleaned blocks only.
+
+    Examples
+    --------
+    >>> blocks = read_clean_blocks(data_dir() / "lsoa/lsoa_2011_england.geojson")  # doctest: +SKIP
+    >>> blocks.coverage_clean  # doctest: +SKIP
+    True
+    """
+    return read_layer_cached(path, cache=Cache.of(cache), crs=crs, layer=layer, data=data,
+                             role="blocks",
+                             then=("clean", lambda read: clean_coverage(read, cache=False)))
+
+
+def _clean(blocks: Layer) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The cleaned blocks' features, the note saying how they were cleaned, and their
+    fingerprint."""
     frame = blocks.gdf
     usable = frame.index.isin(blocks.polygons.index)
     geometry = frame.geometry.values.copy()
@@ -83,16 +114,15 @@ def clean_coverage(blocks: Layer) -> Layer:
         f"{n_cleaned:,} of {len(change):,} blocks through GEOS's coverage cleaner")
     note = (f"coverage cleaned ({how}); the largest change in a block's area is "
             f"{change.max():.2e} of its area" if len(change) else "coverage cleaned")
-    return replace(blocks, gdf=result, notes=[*blocks.notes, note], coverage_clean=True)
+    return {"gdf": result}, {"note": note, "digest": frame_digest(result)}
 
 
-
-def _as_layer(blocks: Layer | PathLike) -> Layer:
-    return blocks if isinstance(blocks, Layer) else read_layer(blocks)
+def _as_layer(blocks: Layer | PathLike, cache: Cache) -> Layer:
+    return blocks if isinstance(blocks, Layer) else read_layer_cached(blocks, cache=cache)
 
 
 def _as_lookup(lookup: pd.DataFrame | PathLike) -> pd.DataFrame:
-    return lookup if isinstance(lookup, pd.DataFrame) else read_lookup(lookup)
+    return plain_text(lookup) if isinstance(lookup, pd.DataFrame) else read_lookup(lookup)
 
 
 def build_footprints(
@@ -102,6 +132,7 @@ def build_footprints(
     by: str,
     population: pd.Series | PathLike | None = None,
     block_column: str | None = None,
+    cache: bool | Cache = True,
 ) -> Layer:
     """Dissolve building blocks into one footprint per code of a lookup column.
 
@@ -118,13 +149,19 @@ def build_footprints(
         Residents per block (a Series indexed by block code, or a CSV file).
     block_column
         The lookup column holding block codes; by default the one matching the blocks.
+    cache
+        Keep the footprints in the cache (:mod:`stpgeo.io.cache`), under the fingerprints
+        of the blocks, the lookup and the population, and take them from it next time;
+        False builds them afresh and keeps nothing.
 
     Returns
     -------
     Layer
         One feature per code: ``code``, ``name``, ``n_blocks``, ``population``
         (when given), ``area_m2``, ``blocks_area_m2`` (the sum of its blocks' own
-        areas) and ``geometry``, in EPSG:27700.
+        areas) and ``geometry``, in EPSG:27700. ``built_from`` records which blocks
+        each footprint is made of, so that an analysis with the same blocks sums the
+        wards' pieces from their blocks instead of overlaying the footprints.
 
     Raises
     ------
@@ -140,8 +177,23 @@ def build_footprints(
     >>> len(stps), stps.kind, stps.vintage  # doctest: +SKIP
     (44, 'stp', 2017)
     """
-    blocks = _as_layer(blocks)
+    store = Cache.of(cache)
+    blocks = _as_layer(blocks, store)
     table = _as_lookup(lookup)
+    residents = (population if isinstance(population, pd.Series) or population is None
+                 else read_population(population))
+    made_from = {"blocks": frame_digest(blocks.gdf), "blocks_source": blocks.source,
+                 "lookup": table_digest(table), "lookup_source": table.attrs.get("source"),
+                 "by": by, "block_column": block_column,
+                 "population": None if residents is None else table_digest(residents),
+                 "population_attrs": None if residents is None else residents.attrs}
+    return cached_layer(store, "footprints", made_from,
+                        lambda: _build(blocks, table, by=by, population=residents,
+                                       block_column=block_column, cache=store))
+
+
+def _build(blocks: Layer, table: pd.DataFrame, *, by: str, population: pd.Series | None,
+           block_column: str | None, cache: Cache) -> Layer:
     source = table.attrs.get("source", "lookup")
     usable = blocks.polygons
     block_codes = usable["code"].dropna()
@@ -183,7 +235,8 @@ def build_footprints(
     if len(missing_geometry):
         found.append(f"{len(missing_geometry):,} blocks have no polygon and were left out")
 
-    cleaned = clean_coverage(blocks).gdf.loc[usable.index[in_lookup]]
+    clean = clean_coverage(blocks, cache=cache)
+    cleaned = clean.gdf.loc[usable.index[in_lookup]]
     original_area = (cleaned["original_area_m2"].to_numpy() if "original_area_m2" in cleaned
                      else shapely.area(cleaned.geometry.values))
     groups = footprint_of.loc[cleaned["code"]].to_numpy()
@@ -199,8 +252,7 @@ def build_footprints(
          "n_blocks": np.bincount(inverse).astype("int64")},
         geometry=geometry, crs=blocks.gdf.crs)
     if population is not None:
-        residents = (population if isinstance(population, pd.Series)
-                     else read_population(population))
+        residents = population
         found += residents.attrs.get("warnings", [])
         per_block = residents.reindex(cleaned["code"]).to_numpy()
         unknown = int(np.isnan(per_block.astype(float)).sum())
@@ -225,12 +277,17 @@ def build_footprints(
     note = (f"built from {len(cleaned):,} blocks of {blocks.source} with {source} ({by}); "
             f"largest difference between a footprint's area and its blocks' areas "
             f"{difference.max():.1e}")
-    built = {"blocks": len(cleaned), "block_kind": blocks.kind, "blocks_source": blocks.source,
-             "lookup": str(source), "column": by}
+    built_from = BlockBuild(members=pd.Series(groups, index=pd.Index(cleaned["code"], dtype=object),
+                                              dtype=object, name=by),
+                            blocks_digest=frame_digest(clean.gdf), digest=frame_digest(frame),
+                            provenance={"blocks": len(cleaned), "block_kind": blocks.kind,
+                                        "blocks_source": blocks.source, "lookup": str(source),
+                                        "column": by})
     return Layer(
         gdf=frame, source=f"{by} built from {blocks.source}", kind=kind, vintage=code_vintage(by),
         code_field=by, name_field=names_column, source_crs="EPSG:27700", driver="stpgeo build",
-        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True, built_from=built)
+        repairs=log_rows, warnings=found, notes=[note], coverage_clean=True,
+        built_from=built_from)
 
 
 def ons_fields(layer: Layer) -> gpd.GeoDataFrame:

@@ -5,17 +5,17 @@ area shares, population shares, verdicts and coterminosity are all derived from 
 
 Method
 ------
-1. A spatial index (:class:`shapely.STRtree`) on the right layer gives the pairs
-   whose bounding boxes meet; a prepared-geometry ``intersects`` test, run on the
-   side with more vertices, keeps those whose polygons meet.
-2. Pairs where one polygon lies wholly inside the other (prepared
-   ``contains_properly``, then ``covers``) need no overlay: the piece is the smaller
-   polygon. Most wards lie wholly inside one footprint.
-3. For the rest, the larger polygon is first clipped to the smaller one's bounding
-   box (:func:`shapely.clip_by_rect`, a cheap cut that removes most of its
-   vertices; the rare invalid cut is redone as an exact box intersection), then the
-   exact intersection is computed, vectorised, in chunks on all cores (shapely
-   releases the GIL).
+1. The pairs whose polygons meet, and those where one polygon lies wholly inside
+   the other, found with prepared predicates and no intersection
+   (:mod:`stpgeo.engine.pairs`). A polygon inside the other is the piece itself:
+   most wards lie inside one footprint, most blocks inside one ward.
+2. When one layer is a coverage (its polygons do not overlap), a polygon inside one
+   of its polygons shares no area with the others it touches, and — when only areas
+   are asked for — each polygon of the other layer lying inside the coverage's union
+   gets its home piece by complement: its area minus its other pieces
+   (:mod:`stpgeo.engine.complement`).
+3. The rest are intersected exactly, the larger polygon first cut to the smaller
+   one's bounding box, on all cores (:mod:`stpgeo.engine.intersect`).
 4. Pairs that only touch (zero area) are dropped.
 
 Areas are square metres in EPSG:27700; ``left_share`` is the piece's area over the
@@ -35,26 +35,23 @@ Examples
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from stpgeo.engine.complement import (
+    MIN_SHARE,
+    complement_areas,
+    home_pieces,
+    inside_elsewhere,
+    is_coverage,
+)
+from stpgeo.engine.intersect import intersect_pairs
+from stpgeo.engine.pairs import Pairs, meeting_pairs
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import MEASURE_CRS
 from stpgeo.io.layer import Layer
-
-#: Pairs per chunk handed to a worker thread.
-CHUNK = 2_000
-#: The bigger polygon of a pair is cut to the smaller one's box only when it has this many
-#: times the smaller one's vertices, and at least CLIP_MIN_COORDS (else the cut costs more
-#: than it saves: a ward and an LSOA intersect no faster for being cut first).
-CLIP_RATIO = 4
-CLIP_MIN_COORDS = 500
 
 
 def _frame(layer: Layer | gpd.GeoDataFrame, side: str) -> gpd.GeoDataFrame:
@@ -68,55 +65,42 @@ def _frame(layer: Layer | gpd.GeoDataFrame, side: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def _in_threads(function: Any, *arrays: np.ndarray) -> np.ndarray:
-    """Apply a vectorised shapely function to aligned arrays, chunked over all cores."""
-    n = len(arrays[0])
-    workers = max(1, min(os.cpu_count() or 1, n // CHUNK))
-    if workers == 1:
-        return np.asarray(function(*arrays))
-    bounds = np.array_split(np.arange(n), max(workers, n // CHUNK))
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda ix: function(*(a[ix] for a in arrays)), bounds))
-    return np.concatenate(parts)
-
-
-def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
-    """Whether each inner bounding box lies within its outer one (rows xmin, ymin, xmax, ymax)."""
-    return ((inner[:, 0] >= outer[:, 0]) & (inner[:, 1] >= outer[:, 1])
-            & (inner[:, 2] <= outer[:, 2]) & (inner[:, 3] <= outer[:, 3]))
-
-
-def _inside(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """Whether each (prepared) outer polygon covers its inner one: contains_properly, then
-    covers for the rest (a polygon touching its container's boundary from inside)."""
-    inside = shapely.contains_properly(outer, inner)
-    rest = ~inside
-    inside[rest] = shapely.covers(outer[rest], inner[rest])
-    return inside
-
-
-def _clip_to_box(big: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """Each big polygon cut to its partner's bounding box (exactly where the cut is dirty)."""
-    boxes = shapely.bounds(small)
-    clipped = np.array([shapely.clip_by_rect(g, *b) for g, b in zip(big, boxes, strict=True)],
-                       dtype=object)
-    dirty = ~shapely.is_valid(clipped)
-    if dirty.any():
-        clipped[dirty] = shapely.intersection(big[dirty], shapely.box(*boxes[dirty].T))
-    return clipped
-
-
-def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Exact intersections of aligned pairs, the bigger polygon first cut where it pays."""
-    size_a, size_b = shapely.get_num_coordinates(a), shapely.get_num_coordinates(b)
-    a_bigger = size_a > size_b
-    big, small = np.where(a_bigger, a, b), np.where(a_bigger, b, a)
-    size_big, size_small = np.maximum(size_a, size_b), np.minimum(size_a, size_b)
-    cut = (size_big >= CLIP_MIN_COORDS) & (size_big >= CLIP_RATIO * size_small)
-    if cut.any():
-        big = big.copy()
-        big[cut] = _clip_to_box(big[cut], small[cut])
-    return _in_threads(shapely.intersection, big, small)
+def _areas(pairs: Pairs, a: np.ndarray, b: np.ndarray, coverage: tuple[bool, bool], *,
+           geometry: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's shared area (0 for pairs that only touch) and, if asked, its piece."""
+    ia, ib = pairs.left, pairs.right
+    area_a, area_b = shapely.area(a), shapely.area(b)
+    area = np.zeros(len(pairs))
+    pieces = np.empty(len(pairs), dtype=object)
+    area[pairs.left_inside] = area_a[ia[pairs.left_inside]]
+    area[pairs.right_inside] = area_b[ib[pairs.right_inside]]
+    pieces[pairs.left_inside] = a[ia[pairs.left_inside]]
+    pieces[pairs.right_inside] = b[ib[pairs.right_inside]]
+    crossing = pairs.crossing
+    left_is, right_is = coverage
+    if right_is:
+        crossing &= ~inside_elsewhere(ia, pairs.left_inside, crossing)
+    if left_is:
+        crossing &= ~inside_elsewhere(ib, pairs.right_inside, crossing)
+    home = np.zeros(len(pairs), dtype=bool)
+    # home pieces where the coverage has fewer polygons than the other layer (its union,
+    # needed to find the polygons inside it, then costs little beside what it saves)
+    side = 0 if right_is and len(b) <= len(a) else 1 if left_is and len(a) < len(b) else None
+    if not geometry and crossing.any() and side is not None:
+        home = (home_pieces(a, b, ia, ib, crossing) if side == 0
+                else home_pieces(b, a, ib, ia, crossing))
+    todo = crossing & ~home
+    if todo.any():
+        pieces[todo] = intersect_pairs(a[ia[todo]], b[ib[todo]])
+        area[todo] = shapely.area(pieces[todo])
+    if home.any():
+        polygon_at, polygon_areas = (ia, area_a) if side == 0 else (ib, area_b)
+        area[home] = complement_areas(polygon_areas, area, polygon_at, home)
+        # rounding can leave a sliver-sized home piece wrong: those are intersected after all
+        doubtful = np.flatnonzero(home)[area[home] <= MIN_SHARE * polygon_areas[polygon_at[home]]]
+        if len(doubtful):
+            area[doubtful] = shapely.area(intersect_pairs(a[ia[doubtful]], b[ib[doubtful]]))
+    return area, pieces
 
 
 def overlap_table(
@@ -154,40 +138,16 @@ def overlap_table(
     lf, rf = _frame(left, "left"), _frame(right, "right")
     a = np.asarray(lf.geometry.values)
     b = np.asarray(rf.geometry.values)
-    shapely.prepare(a)
-    shapely.prepare(b)
-    ia, ib = shapely.STRtree(b).query(a)  # bounding boxes only: fast
-    order = np.lexsort((ib, ia))
-    ia, ib = ia[order], ib[order]
-    # the intersects test runs on the prepared side with more vertices
-    b_first = shapely.get_num_coordinates(b)[ib] >= shapely.get_num_coordinates(a)[ia]
-    hit = np.empty(len(ia), dtype=bool)
-    # (not in threads: GEOS builds a prepared polygon's indexes lazily, on first use)
-    hit[b_first] = shapely.intersects(b[ib[b_first]], a[ia[b_first]])
-    hit[~b_first] = shapely.intersects(a[ia[~b_first]], b[ib[~b_first]])
-    ia, ib = ia[hit], ib[hit]
-
-    area_a = shapely.area(a)
-    area_b = shapely.area(b)
-    area = np.full(len(ia), np.nan)
-    pieces = np.empty(len(ia), dtype=object)
-
-    # containment is only possible where one bounding box lies within the other
-    box_a, box_b = shapely.bounds(a)[ia], shapely.bounds(b)[ib]
-    a_inside = _box_within(box_a, box_b)
-    a_inside[a_inside] = _inside(b[ib[a_inside]], a[ia[a_inside]])
-    b_inside = ~a_inside & _box_within(box_b, box_a)
-    b_inside[b_inside] = _inside(a[ia[b_inside]], b[ib[b_inside]])
-    rest = ~(a_inside | b_inside)
-
-    area[a_inside] = area_a[ia[a_inside]]
-    area[b_inside] = area_b[ib[b_inside]]
-    pieces[a_inside] = a[ia[a_inside]]
-    pieces[b_inside] = b[ib[b_inside]]
-    if rest.any():
-        cut = _intersect(a[ia[rest]], b[ib[rest]])
-        pieces[rest] = cut
-        area[rest] = shapely.area(cut)
+    pairs = meeting_pairs(a, b)
+    coverage = (False, False)
+    if pairs.crossing.any():
+        coords_a = int(shapely.get_num_coordinates(a).sum())
+        coords_b = int(shapely.get_num_coordinates(b).sum())
+        coverage = (is_coverage(left, other_coords=coords_b),
+                    is_coverage(right, other_coords=coords_a))
+    area, pieces = _areas(pairs, a, b, coverage, geometry=geometry)
+    ia, ib = pairs.left, pairs.right
+    area_a, area_b = shapely.area(a), shapely.area(b)
 
     keep = area > 0
     ia, ib, area, pieces = ia[keep], ib[keep], area[keep], pieces[keep]

@@ -151,11 +151,13 @@ def ward_verdicts(pieces: pd.DataFrame, ward_codes: pd.Index, councils: pd.Serie
         ``share_outside_home`` (residents', else area, share in non-home footprints).
     """
     council = councils.reindex(ward_codes)
-    homes_of = homes.to_dict()  # a dict: Series.get per ward is slow on all of England
-    home = council.map(lambda c: homes_of.get(c, []) if isinstance(c, str) else [])
+    home_of = homes.to_dict()
+    home = pd.Series([home_of.get(c, []) if isinstance(c, str) else [] for c in council],
+                     index=council.index, dtype=object)
     real = real_pieces(pieces)
     home_of_piece = real["ward_code"].map(home)
-    in_home = [f in h for f, h in zip(real["footprint_code"], home_of_piece, strict=True)]
+    in_home = [f in h for f, h in zip(real["footprint_code"].tolist(), home_of_piece.tolist(),
+                                      strict=True)]
     real = real.assign(in_home=in_home)
     n_home = real.groupby("ward_code")["in_home"].sum().reindex(ward_codes).fillna(0)
     n_real = real.groupby("ward_code").size().reindex(ward_codes).fillna(0)
@@ -191,9 +193,10 @@ def share_outside_home(pieces: pd.DataFrame, homes: pd.Series) -> pd.Series:
     ``share(W) = Σ share(W ∩ F) over footprints F not home to W's council``, with
     population shares when the ward's residents are known, else area shares.
     """
-    known = {w: h for w, h in homes.items() if isinstance(h, list)}
+    known = {w: h for w, h in zip(homes.index.tolist(), homes.tolist(), strict=True)
+             if isinstance(h, list)}
     in_other = [f not in known.get(w, ()) for w, f in
-                zip(pieces["ward_code"], pieces["footprint_code"], strict=True)]
+                zip(pieces["ward_code"].tolist(), pieces["footprint_code"].tolist(), strict=True)]
     outside = pieces[in_other].groupby("ward_code")[["population_share", "area_share"]].sum(
         min_count=1).reindex(homes.index)
     has_people = (pieces["population_share"].notna().groupby(pieces["ward_code"]).any()
@@ -219,27 +222,28 @@ def council_table(pieces: pd.DataFrame, verdicts: pd.DataFrame, councils: pd.Ser
     known = councils.dropna()
     real = real_pieces(pieces)
     real = real.assign(council=real["ward_code"].map(known)).dropna(subset=["council"])
-    outside = real[[f not in homes.get(c, []) for c, f in
-                    zip(real["council"], real["footprint_code"], strict=True)]]
+    named, home_of = names.to_dict(), homes.to_dict()
+    outside = real[np.array([f not in home_of.get(c, []) for c, f in
+                             zip(real["council"].tolist(), real["footprint_code"].tolist(),
+                                 strict=True)], dtype=bool)]
     has_people = pieces["population_share"].notna().any()
-    rows = []
-    for council, wards in known.groupby(known).groups.items():
-        verdict = verdicts.loc[wards, "verdict"]
-        people = outside.loc[outside["council"] == council, "population"]
-        rows.append({
-            "council_code": council,
-            "council_name": names.get(council, council),
-            "home_footprint_codes": _join(homes.get(council, [])),
-            "n_wards": len(wards),
-            "n_wards_outside_home": int((verdict == "outside_home").sum()),
-            "n_wards_split": int((verdict == "split").sum()),
-            "population_outside_home": round(people.sum()) if has_people else pd.NA,
-            "footprint_codes": _join(set(real.loc[real["council"] == council,
-                                                  "footprint_code"])),
-        })
-    table = pd.DataFrame(rows, columns=["council_code", "council_name", "home_footprint_codes",
-                                        "n_wards", "n_wards_outside_home", "n_wards_split",
-                                        "population_outside_home", "footprint_codes"])
+    verdict = verdicts["verdict"].reindex(known.index).to_numpy()
+    wards = pd.DataFrame({"council": known.to_numpy(), "outside": verdict == "outside_home",
+                          "split": verdict == "split"}).groupby("council", sort=True)
+    codes = wards.size().index
+    people = outside.groupby("council")["population"].sum().reindex(codes, fill_value=0.0)
+    touched = real.groupby("council")["footprint_code"].agg(set).to_dict()
+    table = pd.DataFrame({
+        "council_code": codes.to_numpy(dtype=object),
+        "council_name": [named.get(c, c) for c in codes],
+        "home_footprint_codes": [_join(home_of.get(c, [])) for c in codes],
+        "n_wards": wards.size().to_numpy(),
+        "n_wards_outside_home": wards["outside"].sum().to_numpy().astype(int),
+        "n_wards_split": wards["split"].sum().to_numpy().astype(int),
+        "population_outside_home": ([round(v) for v in people] if has_people
+                                    else [pd.NA] * len(codes)),
+        "footprint_codes": [_join(touched.get(c, set())) for c in codes],
+    })
     table["population_outside_home"] = table["population_outside_home"].astype("Int64")
     return table.sort_values("council_code").reset_index(drop=True)
 

@@ -21,6 +21,35 @@ from stpgeo.geometry.repair import empty_repair_log
 from stpgeo.ons.codes import kind_title
 
 
+@dataclass(frozen=True)
+class BlockBuild:
+    """How a footprint layer was built from whole blocks: enough to recognise it later.
+
+    :func:`stpgeo.build_footprints` attaches one to the layer it returns. An analysis
+    given the same blocks then sums each ward's pieces from its ward × block table
+    instead of overlaying the footprints (see :mod:`stpgeo.analysis.whole_blocks`);
+    the fingerprints make sure the blocks and the footprints are still those of the
+    build (:func:`stpgeo.io.fingerprint.frame_digest`).
+
+    Attributes
+    ----------
+    members
+        Block code → footprint code, for every block dissolved into a footprint.
+    blocks_digest
+        Fingerprint of the blocks' layer (``gdf``: codes and polygons) it was built from.
+    digest
+        Fingerprint of the footprints as built (``gdf``: codes and polygons).
+    provenance
+        What the outputs say about the build: ``blocks`` (how many), ``block_kind``,
+        ``blocks_source``, ``lookup`` (its file) and ``column``.
+    """
+
+    members: pd.Series
+    blocks_digest: str
+    digest: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Layer:
     """A checked boundary layer in EPSG:27700.
@@ -53,9 +82,8 @@ class Layer:
         True once :func:`stpgeo.clean_coverage` has made the features a clean
         coverage (shared edges identical).
     built_from
-        For footprints built from blocks (:func:`stpgeo.build_footprints`): ``blocks``
-        (how many), ``block_kind``, ``blocks_source``, ``lookup`` (its file) and
-        ``column``; None for layers read from a file.
+        For footprints built from whole blocks by :func:`stpgeo.build_footprints`: which
+        blocks each is made of (:class:`BlockBuild`); None otherwise.
     """
 
     gdf: gpd.GeoDataFrame
@@ -72,7 +100,7 @@ class Layer:
     layer_name: str | None = None
     driver: str | None = None
     coverage_clean: bool = False
-    built_from: dict[str, Any] | None = None
+    built_from: BlockBuild | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -112,7 +140,7 @@ class Layer:
             "warnings": list(self.warnings),
             "unmatched_names": list(self.unmatched_names),
             "notes": list(self.notes),
-            **({"built_from": dict(self.built_from)} if self.built_from else {}),
+            **({"built_from": dict(self.built_from.provenance)} if self.built_from else {}),
         }
 
     def describe(self) -> str:

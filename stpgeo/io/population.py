@@ -98,12 +98,28 @@ def read_population(
     if len(repeated):
         raise StpgeoError(f"{len(repeated)} codes appear more than once: {preview(repeated)}",
                           source=name, fix="give one row per block")
-    series = pd.Series(counts.astype("int64").to_numpy(), index=codes.to_numpy(),
-                       name="population")
+    # codes as plain strings: matching them against blocks (isin) is fast on those
+    series = pd.Series(counts.astype("int64").to_numpy(), name="population",
+                       index=pd.Index(codes.to_numpy(), dtype=object))
     series.index.name = "code"
     series.attrs["source"] = name
     series.attrs["warnings"] = _cut_short(source, series)
     return series
+
+
+def plain_index(population: pd.Series) -> pd.Series:
+    """The table with its codes as plain Python strings (see :func:`read_population`).
+
+    Examples
+    --------
+    >>> plain_index(pd.Series([5], index=pd.Index(["E01000001"], dtype="str"))).index.dtype
+    dtype('O')
+    """
+    if population.index.dtype == object:
+        return population
+    plain = population.set_axis(population.index.astype(object))
+    plain.attrs = dict(population.attrs)
+    return plain
 
 
 def _cut_short(source: str | os.PathLike[str] | IO[str], series: pd.Series) -> list[str]:

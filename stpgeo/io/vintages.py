@@ -62,9 +62,9 @@ class VintageMatch:
         return f"of {self.total:,} codes: " + ", ".join(parts)
 
 
-@cache
-def _code_lists(folder: Path, kind: str) -> dict[int, tuple[frozenset[str], str]]:
-    """For each vintage of ``kind``, the codes of the smallest catalogued lookup listing it."""
+def _chosen(folder: Path, kind: str) -> dict[int, tuple[int, str, str]]:
+    """For each vintage of ``kind``, the smallest catalogued lookup listing its codes:
+    ``(size, lookup key, column)``."""
     catalogue = load_catalogue()
     chosen: dict[int, tuple[int, str, str]] = {}
     for key, entry in catalogue.lookups.items():
@@ -78,12 +78,43 @@ def _code_lists(folder: Path, kind: str) -> dict[int, tuple[frozenset[str], str]
             size = path.stat().st_size
             if parsed.vintage not in chosen or size < chosen[parsed.vintage][0]:
                 chosen[parsed.vintage] = (size, key, column)
+    return chosen
+
+
+@cache
+def _code_lists(folder: Path, kind: str) -> dict[int, tuple[frozenset[str], str]]:
+    """For each vintage of ``kind``, the codes of the smallest catalogued lookup listing it."""
+    catalogue = load_catalogue()
+    chosen = _chosen(folder, kind)
     lists: dict[int, tuple[frozenset[str], str]] = {}
     for vintage, (_, key, column) in chosen.items():
         path = folder / catalogue.lookups[key]["file"]
         codes = pd.read_csv(path, usecols=[column], dtype=str)[column].dropna().str.strip()
         lists[vintage] = (frozenset(codes), key)
     return lists
+
+
+def code_list_files(kind: str, data: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The lookup files whose columns give ``kind``'s code lists (what a layer's vintage
+    notes depend on besides the layer itself)."""
+    try:
+        folder = data_dir(data)
+    except StpgeoError:
+        return []
+    catalogue = load_catalogue()
+    return sorted({folder / catalogue.lookups[key]["file"]
+                   for _, key, _ in _chosen(folder, kind).values()})
+
+
+def catalogued_lookups(data: str | os.PathLike[str] | None = None) -> list[tuple[str, int]]:
+    """The catalogued lookups present in the data directory, with their sizes: which of
+    them give the code lists (:func:`code_list_files`) depends on nothing else."""
+    try:
+        folder = data_dir(data)
+    except StpgeoError:
+        return []
+    present = [folder / entry["file"] for entry in load_catalogue().lookups.values()]
+    return [(str(path), path.stat().st_size) for path in present if path.is_file()]
 
 
 def match_vintages(codes: Iterable[str], kind: str,

@@ -1,0 +1,141 @@
+"""Footprints made of whole blocks: the wards' pieces summed from the ward × block table.
+
+Hand-made: the grid of ``test_analysis_blocks`` (blocks b1..b9, wards WA and WB, STPs
+F1 = x 0..3 km and F2 = x 3..5 km), with the footprints built from the blocks by
+``build_footprints`` and a block → STP lookup. Each way of taking (or refusing) the
+blocks route is checked, and every table must equal the overlay's.
+
+Real data: the West Midlands' wards against the STPs and CCGs of 2017 built from the
+cleaned LSOAs — every table equal to the one computed without the cache and without
+the shortcut (the Acceptance of issue 16; ``python -m benchmarks`` checks England).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchmarks.same import same_analyses
+from stpgeo.analysis import pipeline
+from stpgeo.analysis.pipeline import analyse_many
+from stpgeo.analysis.result import Analysis
+from stpgeo.analysis.whole_blocks import Route
+from stpgeo.engine.footprints import build_footprints, clean_coverage
+from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import read_lookup
+
+from .test_analysis_blocks import BLOCKS, RESIDENTS, _block_councils, _blocks, _wards
+
+F1, F2 = "E54000017", "E54000016"
+STP_LOOKUP = pd.DataFrame({"LSOA11CD": BLOCKS,
+                           "STP17CD": [F1, F1, F1, F2, F1, F1, F1, F2, F2],
+                           "STP17NM": ["F1"] * 3 + ["F2"] + ["F1"] * 3 + ["F2"] * 2})
+WEST_MIDLANDS = ("E08000025", "E08000026", "E08000027", "E08000028", "E08000029",
+                 "E08000030", "E08000031")
+
+
+def _forced_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every layer take the overlay route, as before the shortcut existed."""
+    monkeypatch.setattr(pipeline, "built_route", lambda *_: None)
+    monkeypatch.setattr(pipeline, "lookup_route", lambda *_: Route("overlay", "forced"))
+
+
+def assert_same_analysis(ours: Analysis, theirs: Analysis) -> None:
+    """Codes, verdicts, kinds and residents exactly; areas within a square metre (or 1e-6 of
+    the ward's area), shares within 1e-6 (:func:`benchmarks.same.same_analyses`)."""
+    assert same_analyses(ours, theirs, reference="the overlay").startswith("every table equal")
+
+
+@pytest.fixture
+def built() -> tuple[Layer, Layer]:
+    """The clean blocks and the STPs built from them."""
+    blocks = clean_coverage(_blocks(), cache=False)
+    return blocks, build_footprints(blocks, STP_LOOKUP, by="STP17CD", population=RESIDENTS,
+                                    cache=False)
+
+
+def _run(blocks: Layer, footprints: Layer, *, lookup: bool = True) -> Analysis:
+    return analyse_many(_wards(), {"stp": footprints}, councils=_block_councils(),
+                        blocks=blocks, population=RESIDENTS, cache=False,
+                        block_footprints=STP_LOOKUP if lookup else None)["stp"]
+
+
+def test_footprints_built_from_the_run_blocks_are_summed_from_them(
+        built: tuple[Layer, Layer], monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks, footprints = built
+    ours = _run(blocks, footprints, lookup=False)
+    route = ours.summary["ward_footprint_overlaps"]
+    assert route["method"] == "blocks"
+    assert route["why"] == "built from the run's blocks"
+    assert route["largest_difference_m2"] < 1e-6
+    # WB (x 2..4 km) is split at x = 3 km: its pieces are cut; WA is wholly in F1
+    pieces = ours.pieces_gdf.set_index(["ward_code", "footprint_code"]).geometry
+    assert pieces[("E05000001", F1)].equals(_wards().gdf.geometry.iloc[0])
+    assert pieces[("E05000002", F2)].area == pytest.approx(1_000 * 2_000)
+    _forced_overlay(monkeypatch)
+    assert_same_analysis(ours, _run(blocks, footprints, lookup=False))
+
+
+def test_footprints_a_block_lookup_defines_exactly_take_the_blocks_route(
+        built: tuple[Layer, Layer], monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks, footprints = built
+    from_file = Layer(footprints.gdf.copy(), source="stp.gpkg", kind="stp")  # not built here
+    ours = _run(blocks, from_file)
+    route = ours.summary["ward_footprint_overlaps"]
+    assert route["method"] == "blocks"
+    assert route["why"].startswith("defined by the block-footprint lookup")
+    _forced_overlay(monkeypatch)
+    assert_same_analysis(ours, _run(blocks, from_file))
+
+
+def test_footprints_not_made_of_the_blocks_are_overlaid(built: tuple[Layer, Layer]) -> None:
+    blocks, footprints = built
+    # moved 10 m after the build: neither the build nor the lookup describes it any more
+    moved = footprints.gdf.copy()
+    moved.geometry = moved.translate(10, 0)
+    route = _run(blocks, replace(footprints, gdf=moved)).summary["ward_footprint_overlaps"]
+    assert route["method"] == "overlay"
+    assert "differs from its blocks by" in route["why"]
+    # without a lookup nothing says what they are made of
+    route = _run(blocks, replace(footprints, gdf=moved), lookup=False).summary[
+        "ward_footprint_overlaps"]
+    assert route == {"method": "overlay", "why": "the footprints were not built from the run's "
+                     "blocks and no block-footprint lookup was given"}
+    # blocks that are not a clean coverage could overlap: their pieces would count twice
+    route = _run(_blocks(), footprints).summary["ward_footprint_overlaps"]
+    assert route["method"] == "overlay"
+    assert "not a clean coverage" in route["why"]
+
+
+@pytest.mark.realdata
+def test_the_west_midlands_tables_equal_those_without_cache_or_shortcut(
+        clean_lsoa: Layer, wards_2013: Layer, lookup_143: Path, lookup_114: Path,
+        population: pd.Series, data: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lookup = read_lookup(lookup_143)
+    lookup = lookup[lookup["LAD17CD"].isin(WEST_MIDLANDS)]
+    blocks = replace(clean_lsoa, gdf=clean_lsoa.gdf[clean_lsoa.gdf["code"].isin(
+        set(lookup["LSOA11CD"]))])
+    wards_lookup = read_lookup(data / "lookups/032_WD16_LAD16_UK_LU.csv")
+    in_area = set(wards_lookup.loc[wards_lookup["LAD16CD"].isin(WEST_MIDLANDS), "WD16CD"])
+    wards = replace(wards_2013, gdf=wards_2013.gdf[wards_2013.gdf["code"].isin(in_area)])
+    footprints = {name: build_footprints(blocks, lookup, by=by, population=population,
+                                         cache=False)
+                  for name, by in (("stp17", "STP17CD"), ("ccg17", "CCG17CD"))}
+    options = {"councils": lookup, "blocks": blocks, "population": population,
+               "block_wards": lookup_114, "block_footprints": lookup}
+    monkeypatch.setenv("STPGEO_CACHE_DIR", str(tmp_path / "cache"))
+    cold = analyse_many(wards, footprints, **options)
+    warm = analyse_many(wards, footprints, **options)
+    assert all(a.summary["cache"]["entries_made"] == 0 for a in warm.values())
+    _forced_overlay(monkeypatch)
+    plain = analyse_many(wards, footprints, **options, cache=False)
+    for name in footprints:
+        assert len(warm[name].ward_verdicts) == len(in_area & set(wards_2013.gdf["code"]))
+        assert warm[name].summary["ward_footprint_overlaps"]["method"] == "blocks"
+        assert plain[name].summary["ward_footprint_overlaps"]["method"] == "overlay"
+        assert_same_analysis(warm[name], plain[name])
+        assert_same_analysis(cold[name], warm[name])
