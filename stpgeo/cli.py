@@ -335,6 +335,7 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
               "slivers.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Output folder (replaced atomically).")
+@_cache_flag
 @_common
 def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
               data: Path | None, **options: Any) -> None:
@@ -345,7 +346,7 @@ def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
     """
     from stpgeo.analysis.timeline import timeline as run
 
-    # england, vintages, wards, block_wards, tolerance: as the Python API takes them
+    # england, vintages, wards, block_wards, tolerance, cache: as the Python API takes them
     result = run(list(councils), proposals=list(proposals), data=data, out=out, **options)
     for sentence in result.findings():
         click.echo(sentence)

@@ -116,11 +116,11 @@ class DemoResult:
 
 def run_timeline(folder: Path, *, wards: Layer, blocks: Layer, population: pd.Series,
                  block_wards: pd.DataFrame, lookups: dict[str, pd.DataFrame],
-                 data: PathLike | None) -> Timeline:
+                 data: PathLike | None, cache: bool) -> Timeline:
     """Birmingham through every vintage the data directory can build, and the national
     trend, written into ``folder`` (the inputs already read are passed on, not re-read)."""
     history = timeline(SEED_COUNCIL, wards=wards, blocks=blocks, population=population,
-                       block_wards=block_wards, lookups=lookups, data=data)
+                       block_wards=block_wards, lookups=lookups, data=data, cache=cache)
     history.write(folder)
     return history
 
@@ -180,7 +180,7 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
                       interactive=interactive)
         history = run_timeline(staging / TIMELINE_FOLDER, wards=wards, blocks=blocks,
                                population=population, block_wards=lookup_114,
-                               lookups={"143": lookup_143}, data=data)
+                               lookups={"143": lookup_143}, data=data, cache=cache)
     return DemoResult(analyses, folder, timeline=history, missing=missing)
 
 

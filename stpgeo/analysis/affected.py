@@ -68,7 +68,8 @@ def _deprivation(work: WardWork, layer: LayerWork
     councils = sorted(set(work.ward_council["council_code"].dropna()))
     names = work.matches.councils.names
     table = deprivation_table(blocks, deciles, layer.homes, councils=councils)
-    table.insert(1, "council_name", table["council_code"].map(lambda c: names.get(c, c)))
+    named = names.to_dict()
+    table.insert(1, "council_name", [named.get(c, c) for c in table["council_code"].tolist()])
     population = work.inputs.population
     assert population is not None
     reference = residents_by_decile(deciles, population)

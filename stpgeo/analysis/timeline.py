@@ -51,9 +51,10 @@ from stpgeo.analysis.timeline_tables import (
 from stpgeo.analysis.vintage_maps import VintageMap, neighbours, resolve_councils, vintage_map
 from stpgeo.analysis.vintage_run import VintageResult, run_vintage, ward_areas, ward_blocks
 from stpgeo.errors import StpgeoError, preview
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_lookup_cached
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.layer import Layer
-from stpgeo.io.lookups import read_lookup
 from stpgeo.io.vintages import FootprintVintage, choose_vintages, order_key
 from stpgeo.io.write import check_destination
 from stpgeo.progress import Timer, announce
@@ -81,7 +82,7 @@ def _default(value: Any, role: str, data: PathLike | None) -> Any:
 
 
 def _lookup_tables(vintages: Sequence[FootprintVintage], given: Mapping[str, pd.DataFrame],
-                   data: PathLike | None, timer: Timer) -> dict[str, pd.DataFrame]:
+                   data: PathLike | None, timer: Timer, cache: Cache) -> dict[str, pd.DataFrame]:
     """Each vintage's lookup, read once (or as given, by catalogue key)."""
     tables = dict(given)
     catalogue = load_catalogue()
@@ -89,7 +90,7 @@ def _lookup_tables(vintages: Sequence[FootprintVintage], given: Mapping[str, pd.
         if key not in tables:
             path = catalogue.path("lookups", key, data)
             with timer(f"reading {path.name}"):
-                tables[key] = read_lookup(path)
+                tables[key] = read_lookup_cached(path, cache=cache)
     return tables
 
 
@@ -107,14 +108,14 @@ def area_wards(wards: Layer, blocks: Layer, block_codes: set[str]) -> Layer:
 
 
 def _prepare(inputs: Inputs, *, area: set[str] | None, maps: Sequence[VintageMap],
-             timer: Timer) -> WardWork:
+             timer: Timer, cache: Cache) -> WardWork:
     """The work on the wards, once: restricted to the area's wards, matched, overlaid."""
     assert inputs.blocks is not None
     if area is not None:
         codes = {b for m in maps for b, c in m.councils.items() if c in area}
         inputs = replace(inputs, wards=area_wards(inputs.wards, inputs.blocks, codes))
     matches = match_inputs(inputs, council_field=None)
-    return prepare_wards(inputs, matches, timer)
+    return prepare_wards(inputs, matches, timer, cache=cache)
 
 
 def _summary(work: WardWork, maps: Sequence[VintageMap], results: Mapping[str, VintageResult],
@@ -173,16 +174,17 @@ def _proposals(proposals: ProposalInput | Sequence[ProposalInput],
 def _read(wards: LayerInput | None, blocks: LayerInput | None,
           population: PopulationInput | None, block_wards: LookupInput | None,
           lookups: Mapping[str, pd.DataFrame], *, vintages: Sequence[FootprintVintage],
-          data: PathLike | None, timer: Timer) -> tuple[Inputs, dict[str, pd.DataFrame]]:
+          data: PathLike | None, timer: Timer, cache: Cache
+          ) -> tuple[Inputs, dict[str, pd.DataFrame]]:
     """Every input read once (the catalogue's by default), and each vintage's lookup."""
     if block_wards is None and wards is None:  # lookup 114 fits the default wards only
         block_wards = lookups.get("114", _default(None, "block_wards", data))
-    tables = _lookup_tables(vintages, lookups, data, timer)
+    tables = _lookup_tables(vintages, lookups, data, timer, cache)
     options = AnalysisOptions(blocks=_default(blocks, "blocks", data),
                               population=_default(population, "population", data),
                               block_wards=block_wards)
     with timer("reading inputs"):
-        inputs = read_inputs(_default(wards, "wards", data), {}, options)
+        inputs = read_inputs(_default(wards, "wards", data), {}, options, cache=cache)
     return inputs, tables
 
 
@@ -217,7 +219,8 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
              wards: LayerInput | None = None, blocks: LayerInput | None = None,
              population: PopulationInput | None = None, block_wards: LookupInput | None = None,
              lookups: Mapping[str, pd.DataFrame] | None = None, tolerance: float = 0.05,
-             data: PathLike | None = None, out: PathLike | None = None) -> Timeline:
+             data: PathLike | None = None, out: PathLike | None = None,
+             cache: bool = True) -> Timeline:
     """How councils and their wards line up with every footprint vintage, and proposals.
 
     Parameters
@@ -244,6 +247,10 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
         The data directory (default: see :func:`stpgeo.data_dir`).
     out
         Also write the result folder here (see :meth:`Timeline.write`).
+    cache
+        Reuse the work of earlier runs on the same files (:mod:`stpgeo.io.cache`): the
+        layers read and cleaned, the lookups, the wards × blocks overlap; False computes
+        everything afresh.
 
     Returns
     -------
@@ -261,9 +268,9 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     AnalysisOptions(tolerance=tolerance)  # checked at once: a tolerance outside 0..0.5
     chosen = _vintages(vintages, data)
     given = _proposals(proposals, chosen)
-    timer = Timer()
+    timer, store = Timer(), Cache.open(cache)
     inputs, tables = _read(wards, blocks, population, block_wards, lookups or {},
-                           vintages=chosen, data=data, timer=timer)
+                           vintages=chosen, data=data, timer=timer, cache=store)
     columns: dict[str, str] = {}  # each lookup's column of block codes, found once
     maps = []
     for vintage in chosen:
@@ -274,7 +281,7 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     codes = resolve_councils([council] if isinstance(council, str) else list(council or []),
                              maps)
     area = None if england or not codes else neighbours(maps, codes)
-    work = _prepare(inputs, area=area, maps=maps, timer=timer)
+    work = _prepare(inputs, area=area, maps=maps, timer=timer, cache=store)
     shared, areas = ward_blocks(work), ward_areas(work)
     results: dict[str, VintageResult] = {}
     for i, vmap in enumerate(maps, 1):

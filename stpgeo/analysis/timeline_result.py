@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 class TimelineState:
     """What a timeline keeps for its maps: the work on the wards and each vintage's tables.
 
-    Clean blocks are made once per area shown and kept (``cleaned``).
+    Clean blocks are made once per area shown and kept (``cleaned``), as are the wards
+    shown for each set of councils (``shown``).
     """
 
     work: WardWork
@@ -52,18 +53,23 @@ class TimelineState:
     maps: dict[str, VintageMap]
     tolerance: float
     cleaned: dict[frozenset[str], Layer] = field(default_factory=dict)
+    shown: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     def area(self, councils: list[str] | None) -> list[str]:
-        """The wards shown for these councils and their neighbours (None: every ward)."""
+        """The wards shown for these councils and their neighbours (None: every ward);
+        found once per set of councils (each map of a timeline page asks again)."""
         codes = list(self.work.wards.gdf["code"])
         if councils is None:
             return codes
-        shown = neighbours(list(self.maps.values()), councils)
-        found: set[str] = set()
-        for result in self.results.values():
-            council = result.ward_council["council_code"]
-            found |= set(council.index[council.isin(shown).to_numpy()])
-        return [w for w in codes if w in found]
+        key = tuple(sorted(councils))
+        if key not in self.shown:
+            shown = neighbours(list(self.maps.values()), councils)
+            found: set[str] = set()
+            for result in self.results.values():
+                council = result.ward_council["council_code"]
+                found |= set(council.index[council.isin(shown).to_numpy()])
+            self.shown[key] = [w for w in codes if w in found]
+        return list(self.shown[key])
 
     def blocks_for(self, wards: list[str]) -> Layer:
         """Clean blocks of every footprint these wards touch, in any vintage (made once)."""

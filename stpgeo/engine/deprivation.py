@@ -49,8 +49,10 @@ def block_sides(blocks: pd.DataFrame, homes: pd.Series) -> pd.Series:
     homes
         Council code → list of its home footprint codes.
     """
-    home = [isinstance(c, str) and isinstance(f, str) and f in homes.get(c, [])
-            for c, f in zip(blocks["council"], blocks["footprint"], strict=True)]
+    homes_of = homes.to_dict()  # a dict: Series.get per block is slow on all of England
+    home = [isinstance(c, str) and isinstance(f, str) and f in homes_of.get(c, ())
+            for c, f in zip(blocks["council"].tolist(), blocks["footprint"].tolist(),
+                            strict=True)]
     side = np.where(home, SIDES[0], SIDES[1]).astype(object)
     return pd.Series(np.where(blocks["council"].notna(), side, np.nan), index=blocks.index,
                      name="side", dtype=object)
