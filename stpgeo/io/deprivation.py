@@ -171,7 +171,10 @@ def read_deprivation(source: str | os.PathLike[str] | IO[str], *,
     if len(repeated):
         raise StpgeoError(f"{len(repeated)} codes appear more than once: {preview(repeated)}",
                           source=name, fix="give one row per LSOA")
-    result = pd.DataFrame(index=pd.Index(codes.to_numpy(), name="code"))
+    # plain Python strings, as the lookups and population hold them: matching Arrow-backed
+    # strings against those (isin, reindex) costs a conversion on every call
+    result = pd.DataFrame(index=pd.Index(codes.to_numpy(dtype=object), dtype=object,
+                                         name="code"))
     for index in sorted(by_index, key=_ORDER.index):
         column = by_index[index]
         values = pd.to_numeric(table[column].str.strip(), errors="coerce")
