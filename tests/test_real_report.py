@@ -20,6 +20,20 @@ from .test_real_analysis import ons_expectation
 pytestmark = pytest.mark.realdata
 
 
+
+def _crowded_labels(frame: Any) -> list[str]:
+    """The names of the map's labels hidden as crowded, after checking that no two of
+    those shown overlap."""
+    shown = [box for box in (label.bounding_box() for label in
+                             frame.locator(".stpgeo-label:not([data-crowded]) span").all()) if box]
+    assert shown
+    for n, a in enumerate(shown):
+        for b in shown[n + 1:]:
+            assert not (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+                        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+    return frame.locator(".stpgeo-label[data-crowded]").all_text_contents()
+
+
 @pytest.fixture(scope="module")
 def soup(demo: DemoRun) -> BeautifulSoup:
     return BeautifulSoup((demo.folder / "report.html").read_text(encoding="utf-8"), "html.parser")
@@ -158,9 +172,14 @@ def test_who_is_affected_and_the_deprivation_layer_draw_offline(
         councils = ons_neighbours(lookup_143)
         flagged = verdicts[verdicts["council_code"].isin(councils)
                            & (verdicts["verdict"] != "within")]
-        labels = frame.locator(".stpgeo-label").all_inner_texts()
+        labels = frame.locator(".stpgeo-label").all_text_contents()
         assert sorted(labels) == sorted(flagged["ward_name"])
         assert {"Ladywood", "Soho", "Aston"} <= set(labels)
+        # the names written do not overlap; those that would are hidden until zoomed in
+        crowded = _crowded_labels(frame)
+        frame.locator(".leaflet-control-zoom-in").click()
+        frame.wait_for_timeout(800)
+        assert len(_crowded_labels(frame)) <= len(crowded)
         # the neighbourhoods by decile: every LSOA of the six councils (ONS lookup 143)
         frame.get_by_label("Neighbourhoods by IMD 2019 decile").check()
         lsoas = pd.read_csv(lookup_143, usecols=["LSOA11CD", "LAD17CD"])

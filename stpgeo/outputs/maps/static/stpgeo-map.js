@@ -279,13 +279,44 @@
     });
   };
 
-  /** Names written on the map: permanent labels, one at each point given. */
+  /** Whether two boxes (getBoundingClientRect) overlap. */
+  function overlapping(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  /** Names written on the map: permanent labels, one at each point given. At each zoom a
+   * name that would overlap one written before it is hidden (data-crowded), in the order
+   * given; zooming in shows it, and every ward's name is in its hover tooltip. */
   stpgeo.labels = function (labels) {
     var group = L.layerGroup();
     labels.forEach(function (label) {
       group.addLayer(L.tooltip({ permanent: true, direction: "center", interactive: false,
         className: "stpgeo-label", opacity: 1 })
-        .setLatLng([label.lat, label.lon]).setContent(esc(label.name)));
+        .setLatLng([label.lat, label.lon]).setContent("<span>" + esc(label.name) + "</span>"));
+    });
+    function declutter() {
+      var shown = [];
+      group.eachLayer(function (tip) {
+        var element = tip.getElement();
+        if (!element) return;
+        element.removeAttribute("data-crowded");
+        // the text's own box (the label's is a fixed 90 px wide, wider than short names)
+        var box = (element.firstElementChild || element).getBoundingClientRect();
+        if (shown.some(function (other) { return overlapping(box, other); })) {
+          element.setAttribute("data-crowded", "true");
+        } else {
+          shown.push(box);
+        }
+      });
+    }
+    function later() { window.requestAnimationFrame(declutter); }
+    group.on("add", function () {
+      group._stpgeoMap = group._map;
+      group._stpgeoMap.on("zoomend", later);
+      later();
+    });
+    group.on("remove", function () {
+      if (group._stpgeoMap) group._stpgeoMap.off("zoomend", later);
     });
     return group;
   };
