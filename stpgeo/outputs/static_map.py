@@ -30,6 +30,17 @@ _OUTLINES: tuple[dict[str, Any], ...] = ({"color": "#AA3377", "linewidth": 1.6, 
              {"color": "#228833", "linewidth": 0.8, "linestyle": ":"})
 
 
+def frame_axes(ax: Any, bounds: Sequence[float], *, pad: float) -> None:
+    """Fit a map's axes to ``bounds`` (xmin, ymin, xmax, ymax) with a margin of ``pad``
+    times the longer side, at equal scale and without axes."""
+    xmin, ymin, xmax, ymax = bounds
+    margin = pad * max(xmax - xmin, ymax - ymin)
+    ax.set_xlim(xmin - margin, xmax + margin)
+    ax.set_ylim(ymin - margin, ymax + margin)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
 def _label_flagged(ax: Any, wards: Any) -> None:
     """Write the names of the flagged wards (outside or split) inside them."""
     for ward in flagged_wards(wards).itertuples():
@@ -80,12 +91,7 @@ def static_map(analyses: Sequence[Analysis], scope: Scope, path: Path, *,
     handles.append(Line2D([], [], color="#000000", linewidth=2.6 if focus else 0.9,
                           label=focus_name))
     _label_flagged(ax, wards)
-    xmin, ymin, xmax, ymax = wards.total_bounds
-    pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
+    frame_axes(ax, wards.total_bounds, pad=0.03)
     ax.add_artist(ScaleBar(1, units="m", location="lower right", box_alpha=0.7))
     ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
     ax.set_title(scope.title, fontsize=13)

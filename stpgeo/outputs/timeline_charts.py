@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from stpgeo.analysis.timeline_tables import ENGLAND
 from stpgeo.outputs import style
 from stpgeo.outputs.maps.geometry import dissolve, simplify_coverage
+from stpgeo.outputs.static_map import frame_axes
 
 if TYPE_CHECKING:
     from stpgeo.analysis.timeline_result import Timeline
@@ -162,12 +163,7 @@ def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.Ge
     outline = shapely.coverage_simplify(shown.geometry.values, 30.0) if len(shown) else []
     gpd.GeoSeries(outline, crs=footprints.crs).boundary.plot(
         ax=ax, color=style.FOOTPRINTS[0]["color"], linewidth=1.4, zorder=5)
-    xmin, ymin, xmax, ymax = frame.total_bounds
-    pad = 0.02 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
+    frame_axes(ax, frame.total_bounds, pad=0.02)
     ax.set_title(title, fontsize=9)
     fig.tight_layout(pad=0.2)
     return fig
