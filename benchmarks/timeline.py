@@ -7,7 +7,7 @@ Reference, the plain loop an analyst would write: for each vintage, build its
 footprints with ``geopandas.dissolve`` of the LSOAs by the vintage's column and
 overlay the wards with them (``geopandas.overlay``); the pieces' areas then go
 through the same rules (residents from the same block placement, home footprints,
-slivers, verdicts: :func:`stpgeo.analysis.vintage_run.run_vintage` with the overlay's
+slivers, verdicts: :func:`stpgeo.analysis.timeline.vintage.run_vintage` with the overlay's
 table). The block placement (each LSOA's ward: ONS lookup 114, else geometry) is
 computed once on the reference side too, with stpgeo's own code, and timed with it.
 
@@ -32,9 +32,9 @@ from stpgeo.analysis.inputs import read_inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.run import prepare_wards
-from stpgeo.analysis.timeline_tables import council_rows, ward_rows
-from stpgeo.analysis.vintage_maps import vintage_map
-from stpgeo.analysis.vintage_run import VintageResult, run_vintage, ward_areas, ward_blocks
+from stpgeo.analysis.timeline.maps import vintage_map
+from stpgeo.analysis.timeline.tables import council_rows, ward_rows
+from stpgeo.analysis.timeline.vintage import VintageResult, run_vintage, ward_areas, ward_blocks
 from stpgeo.engine.aggregate import overlaps_from_blocks
 from stpgeo.io.vintages import FootprintVintage, choose_vintages
 from stpgeo.progress import Timer

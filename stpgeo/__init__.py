@@ -12,10 +12,10 @@ package.
 from stpgeo._version import __version__ as __version__
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse, analyse_many
-from stpgeo.analysis.proposals import Proposal, read_proposal
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.timeline import timeline
-from stpgeo.analysis.timeline_result import Timeline
+from stpgeo.analysis.timeline.proposals import Proposal, read_proposal
+from stpgeo.analysis.timeline.result import Timeline
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.engine.overlap import overlap_table
 from stpgeo.errors import StpgeoError

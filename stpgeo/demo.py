@@ -32,7 +32,7 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.timeline import timeline
-from stpgeo.analysis.timeline_result import Timeline
+from stpgeo.analysis.timeline.result import Timeline
 from stpgeo.engine.footprints import build_footprints, ons_fields, read_clean_blocks
 from stpgeo.errors import StpgeoError
 from stpgeo.io.cache import Cache
@@ -46,7 +46,7 @@ from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
-from stpgeo.outputs.timeline_story import council_findings as council_history
+from stpgeo.outputs.timeline.story import council_findings as council_history
 
 T = TypeVar("T")
 

@@ -16,9 +16,9 @@ import pytest
 
 import stpgeo
 from stpgeo import StpgeoError
-from stpgeo.analysis.proposals import proposal_map, read_proposal
-from stpgeo.analysis.timeline_result import Timeline
-from stpgeo.analysis.vintage_maps import vintage_map
+from stpgeo.analysis.timeline.maps import vintage_map
+from stpgeo.analysis.timeline.proposals import proposal_map, read_proposal
+from stpgeo.analysis.timeline.result import Timeline
 from stpgeo.io.layer import Layer
 from stpgeo.io.vintages import footprint_vintages
 

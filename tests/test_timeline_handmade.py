@@ -10,7 +10,7 @@ import pytest
 
 import stpgeo
 from stpgeo import StpgeoError
-from stpgeo.analysis.timeline_result import Timeline
+from stpgeo.analysis.timeline.result import Timeline
 
 from . import timeline_case as case
 

@@ -43,7 +43,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from stpgeo.analysis.vintage_maps import VintageMap
+from stpgeo.analysis.timeline.maps import VintageMap
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.lookups import read_lookup
 from stpgeo.ons.codes import KIND_TITLES, kind_of_code

@@ -43,7 +43,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 
-from stpgeo.analysis.vintage_run import VintageResult
+from stpgeo.analysis.timeline.vintage import VintageResult
 from stpgeo.io.vintages import FootprintVintage
 
 TIMELINE = ["council_code", "council_name", "vintage", "level", "home_footprint_codes",

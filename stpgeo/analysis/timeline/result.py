@@ -2,7 +2,7 @@
 
 A :class:`Timeline` holds ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and
 ``moves`` as DataFrames (the columns of the files of the same names, see
-:mod:`stpgeo.analysis.timeline_tables`), the vintages in order, the councils asked
+:mod:`stpgeo.analysis.timeline.tables`), the vintages in order, the councils asked
 and ``summary`` (summary.json). It writes its folder (:meth:`Timeline.write`:
 the five CSV files, summary.json, trend.png and timeline.html), draws the trend
 (:meth:`Timeline.plot`), and gives each vintage as an ordinary
@@ -22,14 +22,14 @@ import pandas as pd
 
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.run import WardWork
-from stpgeo.analysis.vintage_analysis import (
+from stpgeo.analysis.timeline.as_analysis import (
     clean_blocks,
     touched_blocks,
     vintage_analysis,
     vintage_footprints,
 )
-from stpgeo.analysis.vintage_maps import VintageMap, neighbours, resolve_councils
-from stpgeo.analysis.vintage_run import VintageResult
+from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils
+from stpgeo.analysis.timeline.vintage import VintageResult
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import MEASURE_CRS
 from stpgeo.io.layer import Layer
@@ -185,25 +185,25 @@ class Timeline:
 
     def plot(self) -> Figure:
         """The trend: councils not aligned and residents outside their home footprints."""
-        from stpgeo.outputs.timeline_charts import trend_figure
+        from stpgeo.outputs.timeline.charts import trend_figure
 
         return trend_figure(self)
 
     def findings(self) -> list[str]:
         """What changed and when, in plain English (every number from the tables)."""
-        from stpgeo.outputs.timeline_story import timeline_findings
+        from stpgeo.outputs.timeline.story import timeline_findings
 
         return timeline_findings(self)
 
     def write(self, folder: str | os.PathLike[str]) -> Path:
         """Write the timeline's folder atomically: the CSV files, summary.json, trend.png
-        and timeline.html (see :mod:`stpgeo.outputs.timeline_report`)."""
-        from stpgeo.outputs.timeline_report import write_timeline
+        and timeline.html (see :mod:`stpgeo.outputs.timeline.report`)."""
+        from stpgeo.outputs.timeline.report import write_timeline
 
         return write_timeline(self, folder)
 
     def _repr_html_(self) -> str:
-        from stpgeo.outputs.timeline_report import timeline_html
+        from stpgeo.outputs.timeline.report import timeline_html
 
         return timeline_html(self)
 

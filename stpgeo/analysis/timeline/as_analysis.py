@@ -25,8 +25,8 @@ from stpgeo.analysis.assemble import assemble
 from stpgeo.analysis.council_sources import CouncilSources
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.run import LayerWork, WardWork
-from stpgeo.analysis.vintage_maps import VintageMap
-from stpgeo.analysis.vintage_run import VintageResult
+from stpgeo.analysis.timeline.maps import VintageMap
+from stpgeo.analysis.timeline.vintage import VintageResult
 from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.geometry.crs import MEASURE_CRS
 from stpgeo.io.layer import Layer

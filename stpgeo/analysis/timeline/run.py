@@ -8,19 +8,19 @@ tables, not overlays:
 1. inputs read once: the wards, the 2011 LSOAs, one population table for every
    vintage (so that vintages are comparable), the block → ward lookup (ONS 114 for
    the default wards) and each vintage's exact LSOA lookup
-   (:mod:`~stpgeo.analysis.vintage_maps`); proposals checked
-   (:mod:`~stpgeo.analysis.proposals`) — all before any overlay;
+   (:mod:`~stpgeo.analysis.timeline.maps`); proposals checked
+   (:mod:`~stpgeo.analysis.timeline.proposals`) — all before any overlay;
 2. the block × ward overlap table and each block's ward, once
    (:func:`~stpgeo.analysis.run.prepare_wards`). With ``council`` and without
    ``england`` only the wards of those councils and of the councils sharing a
    footprint with them in any vintage are overlaid;
 3. per vintage, the pieces, councils, home footprints and verdicts by aggregation
-   (:mod:`~stpgeo.analysis.vintage_run`);
-4. the tables (:mod:`~stpgeo.analysis.timeline_tables`) and the
-   :class:`~stpgeo.analysis.timeline_result.Timeline` holding them.
+   (:mod:`~stpgeo.analysis.timeline.vintage`);
+4. the tables (:mod:`~stpgeo.analysis.timeline.tables`) and the
+   :class:`~stpgeo.analysis.timeline.result.Timeline` holding them.
 
 Footprint geometry is built only for maps, and only for the area shown
-(:mod:`~stpgeo.analysis.vintage_analysis`).
+(:mod:`~stpgeo.analysis.timeline.as_analysis`).
 """
 
 from __future__ import annotations
@@ -38,18 +38,18 @@ from stpgeo._version import __version__
 from stpgeo.analysis.inputs import Inputs, read_inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
-from stpgeo.analysis.proposals import Proposal, ProposalInput, proposal_map, read_proposal
 from stpgeo.analysis.run import WardWork, prepare_wards
-from stpgeo.analysis.timeline_result import Timeline, TimelineState
-from stpgeo.analysis.timeline_tables import (
+from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils, vintage_map
+from stpgeo.analysis.timeline.proposals import Proposal, ProposalInput, proposal_map, read_proposal
+from stpgeo.analysis.timeline.result import Timeline, TimelineState
+from stpgeo.analysis.timeline.tables import (
     changes_table,
     council_rows,
     moves_table,
     trend_rows,
     ward_rows,
 )
-from stpgeo.analysis.vintage_maps import VintageMap, neighbours, resolve_councils, vintage_map
-from stpgeo.analysis.vintage_run import VintageResult, run_vintage, ward_areas, ward_blocks
+from stpgeo.analysis.timeline.vintage import VintageResult, run_vintage, ward_areas, ward_blocks
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import read_lookup_cached
@@ -235,7 +235,7 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
         objects; by default every vintage the data directory's catalogue can build.
     proposals
         Proposed footprint maps (CSV files, tables or
-        :class:`~stpgeo.analysis.proposals.Proposal`), each one more vintage.
+        :class:`~stpgeo.analysis.timeline.proposals.Proposal`), each one more vintage.
     wards, blocks, population, block_wards
         The inputs (layers, files or tables); by default the catalogue's 2013 wards,
         2011 LSOAs, mid-2017 population and, for the default wards, ONS lookup 114.
@@ -256,7 +256,7 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     -------
     Timeline
         ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and ``moves`` as
-        DataFrames (see :mod:`stpgeo.analysis.timeline_tables`).
+        DataFrames (see :mod:`stpgeo.analysis.timeline.tables`).
 
     Examples
     --------

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from stpgeo.analysis.timeline_tables import ENGLAND
+from stpgeo.analysis.timeline.tables import ENGLAND
 from stpgeo.engine.verdicts import FLAGGED
 from stpgeo.io.vintages import FootprintVintage
 from stpgeo.ons.codes import SHORT_TITLES
 
 if TYPE_CHECKING:
-    from stpgeo.analysis.timeline_result import Timeline
+    from stpgeo.analysis.timeline.result import Timeline
 
 
 def names(items: Sequence[str], *, limit: int = 12, keep_order: bool = False) -> str:

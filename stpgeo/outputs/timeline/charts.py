@@ -23,13 +23,13 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 
-from stpgeo.analysis.timeline_tables import ENGLAND
+from stpgeo.analysis.timeline.tables import ENGLAND
 from stpgeo.outputs import style
 from stpgeo.outputs.maps.geometry import dissolve, simplify_coverage
 from stpgeo.outputs.static_map import frame_axes
 
 if TYPE_CHECKING:
-    from stpgeo.analysis.timeline_result import Timeline
+    from stpgeo.analysis.timeline.result import Timeline
 
 #: Line colour and marker of each series.
 SERIES = {"ccg": {"color": "#004488", "marker": "o", "label": "CCGs, then sub-ICB locations"},

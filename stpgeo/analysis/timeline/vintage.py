@@ -2,7 +2,7 @@
 
 The work on the wards is done once per timeline (:func:`stpgeo.analysis.run.prepare_wards`:
 the block × ward overlap table and each block's ward). A vintage then adds only its
-lookup (:class:`~stpgeo.analysis.vintage_maps.VintageMap`), and everything follows
+lookup (:class:`~stpgeo.analysis.timeline.maps.VintageMap`), and everything follows
 from tables, with the engine's own rules:
 
 - the ward × footprint pieces are summed from the block × ward table
@@ -27,7 +27,7 @@ import pandas as pd
 
 from stpgeo.analysis.blocks import BLOCK_COLUMNS
 from stpgeo.analysis.run import WardWork
-from stpgeo.analysis.vintage_maps import VintageMap
+from stpgeo.analysis.timeline.maps import VintageMap
 from stpgeo.engine.aggregate import overlaps_from_blocks
 from stpgeo.engine.councils import block_homes, council_residents, ward_councils
 from stpgeo.engine.verdicts import piece_table, ward_verdicts

@@ -3,11 +3,11 @@
 :func:`write_timeline` writes, atomically, into one folder:
 
 - ``timeline.csv``, ``ward_timeline.csv``, ``changes.csv``, ``trend.csv`` and
-  ``moves.csv`` (see :mod:`stpgeo.analysis.timeline_tables`) and ``summary.json``;
-- ``trend.png``, the trend chart (:func:`~.timeline_charts.trend_figure`);
+  ``moves.csv`` (see :mod:`stpgeo.analysis.timeline.tables`) and ``summary.json``;
+- ``trend.png``, the trend chart (:func:`~.charts.trend_figure`);
 - ``timeline.html``, one self-contained page that opens offline (no script or
   picture is fetched: the charts and maps are inlined as PNG): the story in plain
-  English (:mod:`.timeline_story`), the trend, one small map per vintage of each
+  English (:mod:`.story`), the trend, one small map per vintage of each
   council asked and its neighbours, residents outside home footprints by council and
   vintage, each ward's verdict by vintage, the changes, data quality and method.
   Rendered from ``templates/timeline.html.j2``.
@@ -25,23 +25,23 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stpgeo._version import __version__
-from stpgeo.analysis.timeline_tables import CHANGES, ENGLAND, MOVES, TIMELINE, TREND, WARD_TIMELINE
+from stpgeo.analysis.timeline.tables import CHANGES, ENGLAND, MOVES, TIMELINE, TREND, WARD_TIMELINE
 from stpgeo.engine.verdicts import FLAGGED
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_folder
 from stpgeo.outputs import style
 from stpgeo.outputs.html import environment
-from stpgeo.outputs.timeline_charts import (
+from stpgeo.outputs.timeline.charts import (
     png,
     simplified_wards,
     small_map,
     trend_figure,
 )
-from stpgeo.outputs.timeline_story import timeline_findings
+from stpgeo.outputs.timeline.story import timeline_findings
 from stpgeo.progress import step
 
 if TYPE_CHECKING:
-    from stpgeo.analysis.timeline_result import Timeline
+    from stpgeo.analysis.timeline.result import Timeline
 
 #: The files of a timeline folder and their columns.
 TABLES = {"timeline": TIMELINE, "ward_timeline": WARD_TIMELINE, "changes": CHANGES,
