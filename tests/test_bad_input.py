@@ -316,7 +316,7 @@ def duplicate_block_codes(f: Inputs) -> tuple[list[str], Path, list[str]]:
 @case
 def lsoa_codes_given_as_wards(f: Inputs) -> tuple[list[str], Path, list[str]]:
     return analyse_args(f, wards=f.blocks), f.blocks, [
-        "the wards layer holds LSOA (2011 building block) codes (e.g. E01000001)",
+        "the wards layer holds LSOA (building block) codes (e.g. E01000001)",
         "give them with --blocks"]
 
 

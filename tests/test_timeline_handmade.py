@@ -191,7 +191,7 @@ def test_proposal_names_and_bases_are_checked() -> None:
     icbs = _proposal([(case.G1, "P1", "One")])
     with pytest.raises(StpgeoError, match="must differ from each other and from the vintages"):
         _timeline(proposals=[stpgeo.Proposal(icbs, name="icb22", source="x")])
-    with pytest.raises(StpgeoError, match=r"latest ICB \(ICB22\) map, which is not among"):
+    with pytest.raises(StpgeoError, match=r"latest ICB map, which is not among"):
         _timeline(vintages=case.VINTAGES[:1], proposals=[stpgeo.Proposal(icbs, name="p",
                                                                           source="x")])
     with pytest.raises(StpgeoError, match="changes STP99, which is not among"):
@@ -210,12 +210,16 @@ def test_the_folder_holds_the_tables_the_chart_and_the_page(tmp_path: Path,
     out = england.write(tmp_path / "timeline")
     assert {p.name for p in out.iterdir()} == {
         "timeline.csv", "ward_timeline.csv", "changes.csv", "trend.csv", "moves.csv",
-        "summary.json", "trend.png", "timeline.html"}
+        "deprivation.csv", "vintages.csv", "summary.json", "trend.png", "timeline.html"}
     read = pd.read_csv(out / "changes.csv", dtype=str)
     assert list(read.columns) == ["ward_code", "ward_name", "council_code", "from_vintage",
                                   "to_vintage", "from_footprint", "to_footprint", "from_verdict",
                                   "to_verdict", "population", "from_footprint_name",
-                                  "to_footprint_name"]
+                                  "to_footprint_name", "from_ward_code", "from_ward_name"]
+    vintages = pd.read_csv(out / "vintages.csv", dtype=str, keep_default_na=False)
+    assert vintages["vintage"].tolist() == ["CCG17", "STP17", "ICB22"]
+    assert set(vintages["generation"]) == {"lsoa11"}
+    assert set(vintages["reconstructed"]) == {"False"}
     html = (out / "timeline.html").read_text(encoding="utf-8")
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert 'data-vintage="ICB22"' in html

@@ -30,7 +30,7 @@ Examples
 ...     check_role(lsoas, "wards")
 ... except StpgeoError as error:
 ...     print(error.problem)
-the wards layer holds LSOA (2011 building block) codes (e.g. E01000001), not wards or councils
+the wards layer holds LSOA (building block) codes (e.g. E01000001), not wards or councils
 """
 
 from __future__ import annotations

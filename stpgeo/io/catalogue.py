@@ -121,8 +121,11 @@ def manifest(folder: Path) -> dict[str, dict[str, str]]:
 @dataclass(frozen=True)
 class Catalogue:
     """The products stpgeo knows: layers, lookups, population, deprivation, GP practices;
-    and the footprint vintages its lookups build (``vintages``: lookup, column, councils,
-    level, date; read by :func:`stpgeo.io.vintages.footprint_vintages`)."""
+    the footprint vintages its lookups build (``vintages``: lookup, column, councils,
+    level, date, generation; read by :func:`stpgeo.io.vintages.footprint_vintages`); and
+    the default inputs of each generation of building blocks (``generations``: blocks,
+    population, wards, block_wards, deprivation...; read by
+    :func:`stpgeo.io.generations.generation_defaults`)."""
 
     layers: dict[str, dict[str, Any]]
     lookups: dict[str, dict[str, Any]]
@@ -131,6 +134,7 @@ class Catalogue:
     deprivation: dict[str, dict[str, Any]] = field(default_factory=dict)
     practices: dict[str, dict[str, Any]] = field(default_factory=dict)
     vintages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    generations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     #: The sections holding products, in the catalogue's order.
     SECTIONS = ("layers", "lookups", "population", "deprivation", "practices")
@@ -207,4 +211,5 @@ def load_catalogue() -> Catalogue:
         deprivation=raw.get("deprivation", {}),
         practices=raw.get("practices", {}),
         vintages=raw.get("vintages", {}),
+        generations=raw.get("generations", {}),
     )

@@ -1,11 +1,13 @@
 """Reading the English Indices of Deprivation per building block (LSOA).
 
 MHCLG (formerly DCLG) publishes the Index of Multiple Deprivation (IMD) and its seven
-domains per 2011 LSOA, each as a score, a rank (1 = most deprived) and a decile (1 =
-the most deprived 10% of England's LSOAs). The column names differ between files and
-years; :func:`read_deprivation` recognises the deciles of each index by their names:
+domains per LSOA (per 2011 LSOA up to 2019, per 2021 LSOA from 2025), each as a score,
+a rank (1 = most deprived) and a decile (1 = the most deprived 10% of England's LSOAs).
+The column names differ between files and years; :func:`read_deprivation` recognises
+the deciles of each index by their names:
 
-- this project's copies: ``IMD_decile``, ``Health_decile``, ``Housing_and_Access_decile``;
+- this project's copies: ``IMD_decile``, ``Health_decile``, ``Housing_and_Access_decile``
+  (2019), ``Housing_and_Services_decile`` (2025, per ``lsoa21_code``);
 - MHCLG's own files: ``Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived
   10% of LSOAs)``, ``Health Deprivation and Disability Decile (...)``;
 - the ONS Open Geography Portal's: ``IMD_Decile``, ``IncDec``, ``HDDDec``, ``BHSDec``...
@@ -186,6 +188,6 @@ def read_deprivation(source: str | os.PathLike[str] | IO[str], *,
                               f"a whole number from 1 to 10: {preview(rows, 5)}", source=name,
                               fix="give deciles 1 (most deprived 10%) to 10 for every LSOA")
         result[f"{index}{year}"] = values.astype("int64").to_numpy()
-    result.attrs.update(source=name, year=year,
+    result.attrs.update(source=name, year=year, code_column=str(code_column),
                         columns={f"{i}{year}": c for i, c in by_index.items()})
     return result

@@ -103,6 +103,7 @@ def read_population(
                        index=pd.Index(codes.to_numpy(), dtype=object))
     series.index.name = "code"
     series.attrs["source"] = name
+    series.attrs["code_column"] = str(code_column)  # its name says the generation: lsoa21_code
     series.attrs["warnings"] = _cut_short(source, series)
     return series
 

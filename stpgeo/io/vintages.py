@@ -9,16 +9,21 @@ holds the most of them (the latest, on a tie) is the layer's; codes found only i
 another vintage's list mean the layer mixes vintages.
 
 The catalogue also lists the footprint vintages that can be built exactly from the
-2011 LSOAs (``[vintages.*]`` in ``boundaries/catalogue.toml``): each one's lookup, its
-column of footprint codes, the column of the same vintage's councils, its level and
-the date it took effect. :func:`footprint_vintages` reads them and
-:func:`choose_vintages` picks those a data directory can build.
+LSOAs (``[vintages.*]`` in ``boundaries/catalogue.toml``): each one's lookup, its
+column of footprint codes, the column of the same vintage's councils, its level, the
+date it took effect and its generation of LSOAs (2011 up to July 2022, 2021 since
+2023). :func:`footprint_vintages` reads them and :func:`choose_vintages` picks those a
+data directory can build. A vintage built with a reconstructed lookup (the April 2026
+one) says so in its title. A reconstructed lookup gives no code list.
 
 Examples
 --------
->>> icb22 = {v.name: v for v in footprint_vintages()}["ICB22"]
->>> icb22.title, icb22.when, icb22.column, icb22.councils
-('ICB 2022', '1 July 2022', 'ICB22CD', 'LAD22CD')
+>>> vintages = {v.name: v for v in footprint_vintages()}
+>>> icb22 = vintages["ICB22"]
+>>> icb22.title, icb22.when, icb22.column, icb22.councils, icb22.generation.key
+('ICB 2022', '1 July 2022', 'ICB22CD', 'LAD22CD', 'lsoa11')
+>>> vintages["ICB26"].title, vintages["ICB26"].generation.key
+('ICB 2026, reconstructed', 'lsoa21')
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import pandas as pd
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.catalogue import Catalogue, data_dir, load_catalogue
 from stpgeo.ons.codes import LEVEL_KINDS, SHORT_TITLES, field_kind, field_level, parse_ons_field
+from stpgeo.ons.generations import LSOA11, Generation, generation
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def _chosen(folder: Path, kind: str) -> dict[int, tuple[int, str, str]]:
     chosen: dict[int, tuple[int, str, str]] = {}
     for key, entry in catalogue.lookups.items():
         path = folder / entry["file"]
-        if not path.is_file():
+        if not path.is_file() or entry.get("reconstructed"):
             continue
         for column in entry.get("columns", []):
             parsed = parse_ons_field(column)
@@ -146,7 +152,7 @@ _LEVEL_ORDER = {"ccg": 0, "sicbl": 1, "stp": 2, "icb": 3}
 
 @dataclass(frozen=True)
 class FootprintVintage:
-    """A footprint geography built exactly from the 2011 LSOAs with one ONS lookup.
+    """A footprint geography built exactly from LSOAs with one ONS lookup.
 
     Attributes
     ----------
@@ -163,6 +169,10 @@ class FootprintVintage:
         The lookup's columns of footprint codes and of the same vintage's councils.
     proposal
         For a proposed map: where it came from (its file); None for ONS's vintages.
+    generation
+        The LSOAs it is made of (:mod:`stpgeo.ons.generations`): 2011 up to July 2022.
+    reconstructed
+        True when its lookup is a reconstruction, not ONS's file (said in its title).
     """
 
     name: str
@@ -172,6 +182,8 @@ class FootprintVintage:
     column: str
     councils: str
     proposal: str | None = None
+    generation: Generation = LSOA11
+    reconstructed: bool = False
 
     @property
     def kind(self) -> str:
@@ -189,7 +201,7 @@ class FootprintVintage:
         level = SHORT_TITLES[self.level]
         if self.proposal is not None:
             return f"proposal {self.name} ({level}s)"
-        return f"{level} {self.year}"
+        return f"{level} {self.year}" + (", reconstructed" if self.reconstructed else "")
 
     @property
     def when(self) -> str:
@@ -199,7 +211,7 @@ class FootprintVintage:
         return f"{self.date.day} {self.date:%B %Y}"
 
 
-def _vintage(name: str, entry: dict[str, object]) -> FootprintVintage:
+def _vintage(name: str, entry: dict[str, object], catalogue: Catalogue) -> FootprintVintage:
     level, column = str(entry.get("level")), str(entry.get("column"))
     if level not in LEVEL_KINDS or field_level(column) != level \
             or field_kind(column) != LEVEL_KINDS[level]:
@@ -208,22 +220,26 @@ def _vintage(name: str, entry: dict[str, object]) -> FootprintVintage:
                           source="boundaries/catalogue.toml",
                           fix="give a level among ccg, sicbl, stp, icb and its ONS column")
     date = entry.get("date")
+    lookup = str(entry["lookup"])
     return FootprintVintage(name=name, level=level,
                             date=date if isinstance(date, dt.date) else None,
-                            lookup=str(entry["lookup"]), column=column,
-                            councils=str(entry["councils"]))
+                            lookup=lookup, column=column, councils=str(entry["councils"]),
+                            generation=generation(str(entry.get("generation", "lsoa11"))),
+                            reconstructed=bool(catalogue.lookups.get(lookup, {}).get(
+                                "reconstructed", False)))
 
 
-def order_key(vintage: FootprintVintage) -> tuple[dt.date, int, int]:
-    """Vintages in date order, CCGs before STPs on the same date, proposals last."""
-    return (vintage.date or dt.date.max, vintage.proposal is not None,
-            _LEVEL_ORDER[vintage.level])
+def order_key(vintage: FootprintVintage) -> tuple[bool, dt.date, int, int]:
+    """Vintages in date order, CCGs before STPs on the same date, proposals last (those
+    of the 2011 LSOAs before those of the 2021 LSOAs)."""
+    return (vintage.proposal is not None, vintage.date or dt.date.max,
+            vintage.generation.year, _LEVEL_ORDER[vintage.level])
 
 
 def footprint_vintages(catalogue: Catalogue | None = None) -> list[FootprintVintage]:
     """Every footprint vintage the catalogue lists, in date order."""
     catalogue = catalogue or load_catalogue()
-    found = [_vintage(name, entry) for name, entry in catalogue.vintages.items()]
+    found = [_vintage(name, entry, catalogue) for name, entry in catalogue.vintages.items()]
     return sorted(found, key=order_key)
 
 

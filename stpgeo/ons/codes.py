@@ -60,7 +60,7 @@ ENTITY_KINDS: dict[str, str] = {
 
 #: Plain-English names for reports.
 KIND_TITLES: dict[str, str] = {
-    "lsoa": "LSOA (2011 building block)",
+    "lsoa": "LSOA (building block)",
     "msoa": "MSOA",
     "ward": "electoral ward",
     "council": "council (local authority district)",

@@ -1,9 +1,11 @@
 """One footprint vintage as the timeline reads it: each block's footprint and council.
 
 A vintage of footprints (:class:`~stpgeo.io.vintages.FootprintVintage`) is built
-exactly from the 2011 LSOAs with its ONS lookup: the lookup gives each block its
-footprint (``CCG15CD`` ... ``ICB22CD``) and its council of the same vintage
-(``LAD15CD`` ... ``LAD22CD``: 326 districts up to 2018, 309 in 2021 and 2022). A
+exactly from the LSOAs of its generation with its ONS lookup: the lookup gives each
+block its footprint (``CCG15CD`` ... ``ICB26CD``) and its council of the same vintage
+(``LAD15CD`` ... ``LAD24CD``: 326 districts up to 2018, 309 in 2021 and 2022, 296 since
+the reorganisations of April 2023). A lookup of the other generation's LSOAs (its block
+column ``LSOA11CD`` for a vintage of the 2021 LSOAs) is refused. A
 :class:`VintageMap` holds both maps, with the names, read once from the lookup; a
 proposal (:mod:`.proposals`) is one more.
 
@@ -34,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from stpgeo.errors import StpgeoError
+from stpgeo.io.generations import lookup_generation
 from stpgeo.io.lookups import check_column_kind, matching_column, name_column, one_to_one
 from stpgeo.io.vintages import FootprintVintage
 from stpgeo.ons.codes import field_kind, parse_ons_field
@@ -116,6 +119,12 @@ def vintage_map(table: pd.DataFrame, vintage: FootprintVintage, *,
                              role=f"{vintage.name} council column")
     check_column_kind(table, column, source=source)
     check_column_kind(table, councils, source=source)
+    listed = lookup_generation(table)
+    if listed is not None and listed != vintage.generation:
+        raise StpgeoError(f"the lookup of {vintage.name} lists the {listed.title}, but "
+                          f"{vintage.name} is built from the {vintage.generation.title}",
+                          source=source, fix=f"give a lookup of the {vintage.generation.title} "
+                          f"({vintage.generation.field}) for {vintage.name}")
     block_column = block_column or matching_column(
         table, set(block_codes), source=source, role=f"lookup of {vintage.name} (for the blocks)")
     footprints = one_to_one(table, block_column, column, source=source, role="lookup")
@@ -123,17 +132,18 @@ def vintage_map(table: pd.DataFrame, vintage: FootprintVintage, *,
     footprint_names = _names(table, column, source=source)
     council_names = _names(table, councils, source=source)
     # object dtype: set operations on pandas' Arrow-backed strings are several times slower
-    listed = pd.Index(footprints.index.astype(object))
+    in_lookup = pd.Index(footprints.index.astype(object))
     given = pd.Index(pd.Series(list(block_codes), dtype=object)).unique()
-    found = int(given.isin(listed).sum())
+    found = int(given.isin(in_lookup).sum())
     if not found:
         raise StpgeoError(f"the lookup of {vintage.name} holds none of the blocks' codes",
-                          source=source, fix="give a lookup of the 2011 LSOAs (LSOA11CD)")
+                          source=source, fix=f"give a lookup of the {vintage.generation.title} "
+                          f"({vintage.generation.field})")
     notes = {"file": source, "block_column": block_column, "footprint_column": column,
              "council_column": councils, "rows": len(table),
              "footprints": int(footprints.nunique()), "councils": int(council_of.nunique()),
              "blocks_not_in_lookup": len(given) - found,
-             "lookup_blocks_unused": int((~listed.isin(given)).sum())}
+             "lookup_blocks_unused": int((~in_lookup.isin(given)).sum())}
     return VintageMap(vintage=vintage, footprints=footprints, footprint_names=footprint_names,
                       councils=council_of, council_names=council_names, source=source,
                       table=table, block_column=block_column, notes=notes)

@@ -1,9 +1,9 @@
 """The result of :func:`stpgeo.timeline`: the tables, and each vintage for maps.
 
-A :class:`Timeline` holds ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and
-``moves`` as DataFrames (the columns of the files of the same names, see
-:mod:`stpgeo.analysis.timeline.tables`), the vintages in order, the councils asked
-and ``summary`` (summary.json). It writes its folder (:meth:`Timeline.write`:
+A :class:`Timeline` holds ``timeline``, ``ward_timeline``, ``changes``, ``trend``,
+``moves``, ``deprivation`` and ``vintage_table`` as DataFrames (the columns of the files
+of the same names, see :mod:`stpgeo.analysis.timeline.tables`), the vintages in order,
+the councils asked and ``summary`` (summary.json). It writes its folder (:meth:`Timeline.write`:
 the five CSV files, summary.json, trend.png and timeline.html), draws the trend
 (:meth:`Timeline.plot`), and gives each vintage as an ordinary
 :class:`~stpgeo.analysis.result.Analysis` of the area shown (:meth:`Timeline.analysis`),
@@ -29,11 +29,13 @@ from stpgeo.analysis.timeline.as_analysis import (
     vintage_footprints,
 )
 from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils
+from stpgeo.analysis.timeline.succession import Succession
 from stpgeo.analysis.timeline.vintage import VintageResult
 from stpgeo.errors import StpgeoError
 from stpgeo.geometry.crs import MEASURE_CRS
 from stpgeo.io.layer import Layer
 from stpgeo.io.vintages import FootprintVintage
+from stpgeo.ons.generations import Generation
 
 if TYPE_CHECKING:
     import folium
@@ -42,42 +44,52 @@ if TYPE_CHECKING:
 
 @dataclass
 class TimelineState:
-    """What a timeline keeps for its maps: the work on the wards and each vintage's tables.
+    """What a timeline keeps for its maps: the work on each generation's wards, each
+    vintage's tables and how councils followed each other (``succession``).
 
     Clean blocks are made once per area shown and kept (``cleaned``), as are the wards
     shown for each set of councils (``shown``).
     """
 
-    work: WardWork
+    works: dict[Generation, WardWork]
     results: dict[str, VintageResult]
     maps: dict[str, VintageMap]
     tolerance: float
-    cleaned: dict[frozenset[str], Layer] = field(default_factory=dict)
-    shown: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    succession: Succession
+    cleaned: dict[tuple[Generation, frozenset[str]], Layer] = field(default_factory=dict)
+    shown: dict[tuple[Generation, tuple[str, ...]], list[str]] = field(default_factory=dict)
 
-    def area(self, councils: list[str] | None) -> list[str]:
-        """The wards shown for these councils and their neighbours (None: every ward);
-        found once per set of councils (each map of a timeline page asks again)."""
-        codes = list(self.work.wards.gdf["code"])
+    def _results(self, generation: Generation) -> dict[str, VintageResult]:
+        return {n: r for n, r in self.results.items()
+                if r.map.vintage.generation == generation}
+
+    def area(self, councils: list[str] | None, generation: Generation) -> list[str]:
+        """A generation's wards shown for these councils (with their lineages) and their
+        neighbours (None: every ward); found once per set of councils."""
+        codes = list(self.works[generation].wards.gdf["code"])
         if councils is None:
             return codes
-        key = tuple(sorted(councils))
+        key = (generation, tuple(sorted(councils)))
         if key not in self.shown:
-            shown = neighbours(list(self.maps.values()), councils)
+            members = {m for c in councils for m in self.succession.lineage(c)}
+            own = self._results(generation)
+            shown = neighbours([r.map for r in own.values()], members)
             found: set[str] = set()
-            for result in self.results.values():
+            for result in own.values():
                 council = result.ward_council["council_code"]
                 found |= set(council.index[council.isin(shown).to_numpy()])
             self.shown[key] = [w for w in codes if w in found]
         return list(self.shown[key])
 
-    def blocks_for(self, wards: list[str]) -> Layer:
-        """Clean blocks of every footprint these wards touch, in any vintage (made once)."""
-        key = frozenset(wards)
+    def blocks_for(self, wards: list[str], generation: Generation) -> Layer:
+        """Clean blocks of every footprint these wards touch, in any vintage of their
+        generation (made once)."""
+        key = (generation, frozenset(wards))
         if key not in self.cleaned:
-            assert self.work.inputs.blocks is not None
-            self.cleaned[key] = clean_blocks(self.work.inputs.blocks,
-                                             touched_blocks(self.results, wards))
+            blocks = self.works[generation].inputs.blocks
+            assert blocks is not None
+            self.cleaned[key] = clean_blocks(blocks,
+                                             touched_blocks(self._results(generation), wards))
         return self.cleaned[key]
 
 
@@ -87,9 +99,9 @@ class Timeline:
 
     Attributes
     ----------
-    timeline, ward_timeline, changes, trend, moves
+    timeline, ward_timeline, changes, trend, moves, deprivation, vintage_table
         The tables of ``timeline.csv``, ``ward_timeline.csv``, ``changes.csv``,
-        ``trend.csv`` and ``moves.csv``.
+        ``trend.csv``, ``moves.csv``, ``deprivation.csv`` and ``vintages.csv``.
     vintages
         The vintages, in date order (proposals last).
     councils
@@ -97,8 +109,8 @@ class Timeline:
     england
         Whether the tables cover every council and ward of England.
     summary
-        Inputs (the one population table, each vintage's lookup), scope, parameters,
-        checks, warnings and timings (``summary.json``).
+        Inputs (each generation's, each vintage's lookup), scope, parameters, checks,
+        warnings and timings (``summary.json``).
     """
 
     timeline: pd.DataFrame
@@ -106,6 +118,8 @@ class Timeline:
     changes: pd.DataFrame
     trend: pd.DataFrame
     moves: pd.DataFrame
+    deprivation: pd.DataFrame
+    vintage_table: pd.DataFrame
     vintages: list[FootprintVintage]
     councils: list[str]
     england: bool
@@ -122,12 +136,13 @@ class Timeline:
 
     def _councils(self, council: str | None) -> list[str] | None:
         if council is not None:
-            return resolve_councils([council], list(self.state.maps.values()))
+            found = resolve_councils([council], list(self.state.maps.values()))
+            return list(dict.fromkeys(self.state.succession.final(c) for c in found))
         return self.councils or None
 
-    def _area(self, council: str | None) -> list[str]:
+    def _area(self, council: str | None, generation: Generation) -> list[str]:
         """The wards shown for a council and its neighbours (see :meth:`analysis`)."""
-        wards = self.state.area(self._councils(council))
+        wards = self.state.area(self._councils(council), generation)
         if not wards:
             raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
                               fix="run the timeline with this council (council=...) or with "
@@ -140,18 +155,22 @@ class Timeline:
         ``council`` defaults to the first council asked; with none asked, every ward
         analysed (all England: its footprints are then all built, which takes a while).
         """
-        name = self.vintage(vintage).name
-        wards = self._area(council)
-        return vintage_analysis(self.state.work, self.state.results[name], wards=wards,
-                                blocks=self.state.blocks_for(wards),
+        chosen = self.vintage(vintage)
+        generation = chosen.generation
+        wards = self._area(council, generation)
+        return vintage_analysis(self.state.works[generation], self.state.results[chosen.name],
+                                wards=wards, blocks=self.state.blocks_for(wards, generation),
                                 tolerance=self.state.tolerance)
 
     def wards(self, vintage: str, *, council: str | None = None) -> gpd.GeoDataFrame:
         """One vintage's wards of a council and its neighbours (as :meth:`analysis` chooses
         them): ``ward_code``, ``ward_name``, ``council_code``, ``best_footprint_code``,
         ``verdict`` and the geometry, in EPSG:27700."""
-        result = self.state.results[self.vintage(vintage).name]
-        wards = self.state.work.wards.gdf.set_index("code").loc[self._area(council)]
+        chosen = self.vintage(vintage)
+        result = self.state.results[chosen.name]
+        work = self.state.works[chosen.generation]
+        wards = work.wards.gdf.drop_duplicates("code").set_index("code").loc[
+            self._area(council, chosen.generation)]
         verdicts = result.verdicts.reindex(wards.index)
         return gpd.GeoDataFrame({
             "ward_code": wards.index, "ward_name": wards["name"].to_numpy(),
@@ -163,12 +182,14 @@ class Timeline:
     def footprints(self, vintage: str, *, council: str | None = None) -> Layer:
         """One vintage's footprints that the wards of :meth:`wards` touch, dissolved from the
         cleaned LSOAs (footprint geometry is built only for the area shown)."""
-        result = self.state.results[self.vintage(vintage).name]
-        wards = self._area(council)
+        chosen = self.vintage(vintage)
+        result = self.state.results[chosen.name]
+        wards = self._area(council, chosen.generation)
         touched = set(result.pieces.loc[result.pieces["ward_code"].isin(set(wards)),
                                         "footprint_code"])
-        return vintage_footprints(result.map, touched, self.state.blocks_for(wards),
-                                  self.state.work.inputs.population)
+        return vintage_footprints(result.map, touched,
+                                  self.state.blocks_for(wards, chosen.generation),
+                                  self.state.works[chosen.generation].inputs.population)
 
     def map(self, vintage: str, *, council: str | None = None, **options: Any) -> folium.Map:
         """The interactive map of one vintage (stpgeo's ward map), inline in Jupyter.

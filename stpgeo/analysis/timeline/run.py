@@ -1,52 +1,62 @@
-"""Alignment through time: every footprint vintage against the same councils and wards.
+"""Alignment through time: every footprint vintage against the councils and wards of its time.
 
-:func:`timeline` builds, for each footprint vintage the data directory can build
-(CCG15, CCG16, CCG17, STP17, CCG18, STP18, CCG21, STP21, SICBL22, ICB22) and for
-each proposal, which councils and wards lie outside their home footprints — from
-tables, not overlays:
+:func:`timeline` builds, for each footprint vintage the data directory can build (CCG15
+… ICB22 from the 2011 LSOAs, SICBL24 … ICB26 from the 2021 LSOAs) and for each proposal,
+which councils and wards lie outside their home footprints — from tables, not overlays:
 
-1. inputs read once: the wards, the 2011 LSOAs, one population table for every
-   vintage (so that vintages are comparable), the block → ward lookup (ONS 114 for
-   the default wards) and each vintage's exact LSOA lookup
-   (:mod:`~stpgeo.analysis.timeline.maps`); proposals checked
-   (:mod:`~stpgeo.analysis.timeline.proposals`) — all before any overlay;
-2. the block × ward overlap table and each block's ward, once
+1. inputs read once per generation of blocks (:mod:`.inputs`): its wards, LSOAs,
+   residents, block → ward lookup and deprivation; each vintage's exact LSOA lookup
+   (:mod:`.maps`); proposals checked (:mod:`.proposals`) — all before any overlay;
+2. per generation, the block × ward overlap table and each block's ward, once
    (:func:`~stpgeo.analysis.run.prepare_wards`). With ``council`` and without
-   ``england`` only the wards of those councils and of the councils sharing a
-   footprint with them in any vintage are overlaid;
+   ``england`` only the wards of those councils (followed through their predecessors
+   and successors, :mod:`.succession`) and of the councils sharing a footprint with them
+   in any vintage are overlaid;
 3. per vintage, the pieces, councils, home footprints and verdicts by aggregation
-   (:mod:`~stpgeo.analysis.timeline.vintage`);
-4. the tables (:mod:`~stpgeo.analysis.timeline.tables`) and the
+   (:mod:`.vintage`);
+4. the tables (:mod:`.tables`, :mod:`.moves`, :mod:`.affected`), across the change of
+   blocks through ONS's LSOA bridge (:mod:`.bridge`), and the
    :class:`~stpgeo.analysis.timeline.result.Timeline` holding them.
 
 Footprint geometry is built only for maps, and only for the area shown
-(:mod:`~stpgeo.analysis.timeline.as_analysis`).
+(:mod:`.as_analysis`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from stpgeo._types import LayerInput, LookupInput, PathLike, PopulationInput
+from stpgeo._types import LayerInput, LookupInput, PathLike, PopulationInput, TableInput
 from stpgeo._version import __version__
-from stpgeo.analysis.inputs import Inputs, read_inputs
+from stpgeo.analysis.inputs import Inputs
 from stpgeo.analysis.matching import match_inputs
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.run import WardWork, prepare_wards
+from stpgeo.analysis.timeline.affected import DEPRIVATION, deprivation_rows
+from stpgeo.analysis.timeline.bridge import Bridge, bridge_from, predecessors
+from stpgeo.analysis.timeline.inputs import GenerationInputs, Given, read_generations
 from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils, vintage_map
-from stpgeo.analysis.timeline.proposals import Proposal, ProposalInput, proposal_map, read_proposal
+from stpgeo.analysis.timeline.moves import moves_table
+from stpgeo.analysis.timeline.proposals import (
+    Proposal,
+    ProposalInput,
+    proposal_map,
+    read_proposal,
+)
 from stpgeo.analysis.timeline.result import Timeline, TimelineState
+from stpgeo.analysis.timeline.succession import Succession, council_succession
 from stpgeo.analysis.timeline.tables import (
     changes_table,
     council_rows,
-    moves_table,
     trend_rows,
+    vintage_rows,
     ward_rows,
 )
 from stpgeo.analysis.timeline.vintage import VintageResult, run_vintage, ward_areas, ward_blocks
@@ -54,14 +64,13 @@ from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import read_lookup_cached
 from stpgeo.io.catalogue import load_catalogue
+from stpgeo.io.generations import generation_defaults
 from stpgeo.io.layer import Layer
+from stpgeo.io.lookups import name_column
 from stpgeo.io.vintages import FootprintVintage, choose_vintages, order_key
 from stpgeo.io.write import check_destination
+from stpgeo.ons.generations import LSOA11, LSOA21, Generation
 from stpgeo.progress import Timer, announce
-
-#: The catalogue's default inputs: (section, key).
-DEFAULTS = {"wards": ("layers", "wards_dec2013"), "blocks": ("layers", "lsoa_2011"),
-            "population": ("population", "lsoa11_mid2017"), "block_wards": ("lookups", "114")}
 
 
 def _vintages(given: str | Sequence[str | FootprintVintage] | None, data: PathLike | None
@@ -71,14 +80,6 @@ def _vintages(given: str | Sequence[str | FootprintVintage] | None, data: PathLi
         return sorted(given, key=order_key)  # type: ignore[arg-type]
     names = given if given is None or isinstance(given, str) else [str(v) for v in given]
     return choose_vintages(names, data=data)
-
-
-def _default(value: Any, role: str, data: PathLike | None) -> Any:
-    """A value given, else the catalogue's product for the role (its path)."""
-    if value is not None:
-        return value
-    section, key = DEFAULTS[role]
-    return load_catalogue().path(section, key, data)
 
 
 def _lookup_tables(vintages: Sequence[FootprintVintage], given: Mapping[str, pd.DataFrame],
@@ -109,7 +110,7 @@ def area_wards(wards: Layer, blocks: Layer, block_codes: set[str]) -> Layer:
 
 def _prepare(inputs: Inputs, *, area: set[str] | None, maps: Sequence[VintageMap],
              timer: Timer, cache: Cache) -> WardWork:
-    """The work on the wards, once: restricted to the area's wards, matched, overlaid."""
+    """The work on a generation's wards, once: restricted to the area's, matched, overlaid."""
     assert inputs.blocks is not None
     if area is not None:
         codes = {b for m in maps for b, c in m.councils.items() if c in area}
@@ -118,14 +119,21 @@ def _prepare(inputs: Inputs, *, area: set[str] | None, maps: Sequence[VintageMap
     return prepare_wards(inputs, matches, timer, cache=cache)
 
 
-def _summary(work: WardWork, maps: Sequence[VintageMap], results: Mapping[str, VintageResult],
-             *, councils: Sequence[str], area: set[str] | None, england: bool,
-             tolerance: float, timer: Timer) -> dict[str, Any]:
-    population = work.inputs.population
+def _residents(source: GenerationInputs) -> str:
+    """The name of a generation's population table, for the outputs."""
+    population = source.inputs.population
     assert population is not None
-    assert work.inputs.blocks is not None
+    return Path(str(population.attrs.get("source", "population table"))).name
+
+
+def _summary(works: Mapping[Generation, WardWork], sources: Mapping[Generation,
+             GenerationInputs], maps: Sequence[VintageMap],
+             results: Mapping[str, VintageResult], *, councils: Sequence[str],
+             succession: Succession, area: Mapping[Generation, set[str] | None],
+             england: bool, tolerance: float, bridge: Bridge | None,
+             timer: Timer) -> dict[str, Any]:
     warnings = [f"{m.name}: {m.notes['blocks_not_in_lookup']:,} blocks are not in its lookup "
-                f"({m.source}) and belong to no footprint"
+                f"({Path(m.source).name}) and belong to no footprint"
                 for m in maps if m.notes["blocks_not_in_lookup"]]
     warnings += [f"{r.name}: {r.checks['blocks_without_population']:,} blocks of the lookup "
                  "have no population figure (counted as 0)"
@@ -133,19 +141,38 @@ def _summary(work: WardWork, maps: Sequence[VintageMap], results: Mapping[str, V
     unknown = {n: int((r.ward_council["council_method"] == "unknown").sum())
                for n, r in results.items()}
     warnings += [f"{n}: {k:,} wards have no known council" for n, k in unknown.items() if k]
+    generations = {}
+    for generation, work in works.items():
+        inputs = work.inputs
+        assert inputs.population is not None
+        assert inputs.blocks is not None
+        deprivation = sources[generation].deprivation
+        generations[generation.key] = {
+            "title": generation.title, "wards": work.wards.summary(),
+            "blocks": inputs.blocks.summary(),
+            "population": {"source": str(inputs.population.attrs.get("source", "Series")),
+                           "blocks": len(inputs.population),
+                           "residents": int(inputs.population.sum())},
+            "deprivation": None if deprivation is None else {
+                "source": str(deprivation.attrs.get("source", "table")),
+                "indices": [str(c) for c in deprivation.columns]},
+            "lookups": work.notes, "given": sources[generation].notes["given"],
+            "area_councils": _sorted(area[generation]), "wards_analysed": len(work.wards)}
     return {
         "stpgeo_version": __version__,
         "scope": {"england": england, "councils": list(councils),
-                  "area_councils": sorted(area) if area is not None else None,
-                  "wards_analysed": len(work.wards)},
+                  "lineages": {c: succession.lineage(c) for c in councils}},
         "inputs": {
-            "wards": work.wards.summary(), "blocks": work.inputs.blocks.summary(),
-            "population": {"source": str(population.attrs.get("source", "Series")),
-                           "blocks": len(population), "residents": int(population.sum())},
-            "lookups": work.notes,
+            "generations": generations,
             "vintages": {m.name: {"title": m.vintage.title, "level": m.vintage.level,
                                   "date": m.vintage.date.isoformat() if m.vintage.date else None,
+                                  "generation": m.vintage.generation.key,
+                                  "reconstructed": m.vintage.reconstructed,
                                   "proposal": m.vintage.proposal, **m.notes} for m in maps},
+            "bridge": None if bridge is None else {"file": bridge.source,
+                                                   "lsoa21_from": bridge.counts()},
+            "successions": {c: {"became": s, "when": succession.when[c]}
+                            for c, s in succession.became.items()},
         },
         "parameters": {"tolerance": tolerance, "tolerance_measure": "population",
                        "crs": "EPSG:27700"},
@@ -153,6 +180,10 @@ def _summary(work: WardWork, maps: Sequence[VintageMap], results: Mapping[str, V
         "warnings": warnings,
         "timings_s": dict(timer.seconds),
     }
+
+
+def _sorted(codes: set[str] | None) -> list[str] | None:
+    return sorted(codes) if codes is not None else None
 
 
 def _proposals(proposals: ProposalInput | Sequence[ProposalInput],
@@ -171,46 +202,120 @@ def _proposals(proposals: ProposalInput | Sequence[ProposalInput],
     return given
 
 
-def _read(wards: LayerInput | None, blocks: LayerInput | None,
-          population: PopulationInput | None, block_wards: LookupInput | None,
-          lookups: Mapping[str, pd.DataFrame], *, vintages: Sequence[FootprintVintage],
-          data: PathLike | None, timer: Timer, cache: Cache
-          ) -> tuple[Inputs, dict[str, pd.DataFrame]]:
-    """Every input read once (the catalogue's by default), and each vintage's lookup."""
-    if block_wards is None and wards is None:  # lookup 114 fits the default wards only
-        block_wards = lookups.get("114", _default(None, "block_wards", data))
-    tables = _lookup_tables(vintages, lookups, data, timer, cache)
-    options = AnalysisOptions(blocks=_default(blocks, "blocks", data),
-                              population=_default(population, "population", data),
-                              block_wards=block_wards)
-    with timer("reading inputs"):
-        inputs = read_inputs(_default(wards, "wards", data), {}, options, cache=cache)
-    return inputs, tables
+def _between(sources: Mapping[Generation, GenerationInputs], data: PathLike | None,
+             cache: Cache) -> tuple[Bridge | None, pd.Series | None, str | None]:
+    """How the generations meet, when both are built: the LSOA bridge, and the councils of
+    2022 → 2023 with the date they took effect."""
+    if not {LSOA11, LSOA21} <= set(sources):
+        return None, None, None
+    keys, catalogue = generation_defaults(LSOA21), load_catalogue()
+    table = read_lookup_cached(catalogue.path("lookups", keys["bridge"], data), cache=cache)
+    bridge = bridge_from(table, sources[LSOA11].inputs.population)
+    entry = catalogue.lookups.get(keys.get("successors", ""), {})
+    try:
+        path = catalogue.path("lookups", keys["successors"], data)
+    except (StpgeoError, KeyError):
+        return bridge, None, None
+    successors = read_lookup_cached(path, cache=cache)
+    mapping = successors.drop_duplicates("LAD22CD").set_index("LAD22CD")["LAD23CD"]
+    date = entry.get("date")
+    return bridge, mapping, (f"{date.day} {date:%B %Y}" if date is not None else None)
 
 
-def _assemble(work: WardWork, maps: Sequence[VintageMap], results: dict[str, VintageResult],
-              shared: pd.DataFrame, *, councils: list[str], area: set[str] | None,
-              england: bool, tolerance: float, timer: Timer) -> Timeline:
+def _scopes(councils: Sequence[str], succession: Succession
+            ) -> dict[str, tuple[str, list[str]]]:
+    """Each council asked → (its name, its lineage)."""
+    return {c: (succession.names.get(c, c), succession.lineage(c)) for c in councils}
+
+
+def _assemble(works: dict[Generation, WardWork], sources: dict[Generation, GenerationInputs],
+              maps: Sequence[VintageMap], results: dict[str, VintageResult],
+              shared: dict[Generation, pd.DataFrame], *, councils: list[str],
+              succession: Succession, area: dict[Generation, set[str] | None],
+              england: bool, tolerance: float, bridge: Bridge | None,
+              timer: Timer) -> Timeline:
     """The timeline's tables from each vintage's results."""
-    scope = None if england else councils
-    ward_names = work.wards.gdf.set_index("code")["name"]
-    ward_table = pd.concat([ward_rows(r, ward_names, scope) for r in results.values()],
-                           ignore_index=True)
-    placed = shared.dropna(subset=["ward"])
-    residents = placed["population"].groupby(placed["ward"]).sum(min_count=1)
+    scopes = _scopes(councils, succession)
+    members = None if england else {c for _, lineage in scopes.values() for c in lineage}
+    names = {g: w.wards.gdf.drop_duplicates("code").set_index("code")["name"]
+             for g, w in works.items()}
+    ward_table = pd.concat([ward_rows(r, names[r.map.vintage.generation], members)
+                            for r in results.values()], ignore_index=True)
+    residents = {}
+    for generation, table in shared.items():
+        placed = table.dropna(subset=["ward"])
+        residents[generation] = placed["population"].groupby(placed["ward"]).sum(min_count=1)
+    previous = None
+    if bridge is not None:
+        previous = predecessors(bridge, old_wards=shared[LSOA11]["ward"].dropna(),
+                                new_wards=shared[LSOA21]["ward"].dropna(),
+                                population=works[LSOA21].inputs.population)
+    titles = {g: _residents(s) for g, s in sources.items()}
+    deprivation = [deprivation_rows(r, sources[r.map.vintage.generation].deprivation, scopes)
+                   for r in results.values()
+                   if sources[r.map.vintage.generation].deprivation is not None]
     return Timeline(
-        timeline=pd.concat([council_rows(r, scope) for r in results.values()],
+        timeline=pd.concat([council_rows(r, members) for r in results.values()],
                            ignore_index=True),
         ward_timeline=ward_table,
-        changes=changes_table(ward_table, [m.vintage for m in maps], residents),
-        trend=pd.concat([trend_rows(r, councils) for r in results.values()],
-                        ignore_index=True),
-        moves=moves_table(list(results.values()), wards=shared["ward"], ward_names=ward_names),
+        changes=changes_table(ward_table, [m.vintage for m in maps], residents,
+                              predecessors=previous),
+        trend=pd.concat([trend_rows(r, scopes, residents=titles[r.map.vintage.generation])
+                         for r in results.values()], ignore_index=True),
+        moves=moves_table(list(results.values()),
+                          wards={g: t["ward"] for g, t in shared.items()},
+                          ward_names=names, bridge=bridge),
+        deprivation=(pd.concat(deprivation, ignore_index=True) if deprivation
+                     else pd.DataFrame(columns=DEPRIVATION)),
+        vintage_table=vintage_rows(maps, titles),
         vintages=[m.vintage for m in maps], councils=councils, england=england,
-        summary=_summary(work, maps, results, councils=councils, area=area, england=england,
-                         tolerance=tolerance, timer=timer),
-        state=TimelineState(work=work, results=results, maps={m.name: m for m in maps},
-                            tolerance=tolerance))
+        summary=_summary(works, sources, maps, results, councils=councils,
+                         succession=succession, area=area, england=england,
+                         tolerance=tolerance, bridge=bridge, timer=timer),
+        state=TimelineState(works=works, results=results, maps={m.name: m for m in maps},
+                            tolerance=tolerance, succession=succession))
+
+
+def _maps(vintages: Sequence[FootprintVintage], tables: Mapping[str, pd.DataFrame],
+          sources: Mapping[Generation, GenerationInputs],
+          proposals: Sequence[Proposal]) -> list[VintageMap]:
+    """Each vintage's maps (each lookup's block column found once), then the proposals'."""
+    columns: dict[str, str] = {}
+    maps = []
+    for vintage in vintages:
+        blocks = sources[vintage.generation].inputs.block_codes
+        maps.append(vintage_map(tables[vintage.lookup], vintage, block_codes=blocks,
+                                block_column=columns.get(vintage.lookup)))
+        columns[vintage.lookup] = maps[-1].block_column
+    maps = _named(maps, sources)
+    return maps + [proposal_map(p, maps) for p in proposals]
+
+
+def _named(maps: list[VintageMap], sources: Mapping[Generation, GenerationInputs]
+           ) -> list[VintageMap]:
+    """The maps with the names of their councils, from the other vintages' lookups and the
+    block → ward lookups where a lookup has none (the April 2026 one has no LAD24NM)."""
+    pool: dict[str, str] = {}
+    for source in sources.values():
+        table = source.inputs.block_wards
+        if table is not None:
+            for column in table.columns:
+                named = name_column(table, column) if str(column).upper().startswith(
+                    "LAD") else None
+                if named:
+                    pool.update(zip(table[column], table[named], strict=True))
+    for vmap in maps:
+        pool.update({str(k): str(v) for k, v in vmap.council_names.items()})
+    found = []
+    for vmap in maps:
+        codes = vmap.councils.dropna().unique()
+        missing = [c for c in codes if c not in vmap.council_names.index]
+        if missing:
+            names = pd.concat([vmap.council_names, pd.Series(
+                {c: pool[c] for c in missing if c in pool}, dtype=object)])
+            vmap = replace(vmap, council_names=names)
+        found.append(vmap)
+    return found
 
 
 def timeline(council: str | Sequence[str] | None = None, *, england: bool = False,
@@ -218,6 +323,7 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
              proposals: ProposalInput | Sequence[ProposalInput] = (),
              wards: LayerInput | None = None, blocks: LayerInput | None = None,
              population: PopulationInput | None = None, block_wards: LookupInput | None = None,
+             deprivation: TableInput | bool | None = None,
              lookups: Mapping[str, pd.DataFrame] | None = None, tolerance: float = 0.05,
              data: PathLike | None = None, out: PathLike | None = None,
              cache: bool = True) -> Timeline:
@@ -226,19 +332,25 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     Parameters
     ----------
     council
-        Councils to follow (codes or names, e.g. ``"Birmingham"``). Without
-        ``england`` only their wards and their neighbours' are analysed.
+        Councils to follow (codes or names, e.g. ``"Birmingham"``), each through its
+        predecessors and successors (a council of 2022 merged in 2023 is followed as
+        part of its successor). Without ``england`` only their wards and their
+        neighbours' are analysed.
     england
         Tables for every council and ward of England.
     vintages
-        Names (``"CCG17,STP17,ICB22"``) or :class:`~stpgeo.io.vintages.FootprintVintage`
+        Names (``"CCG17,STP17,ICB24"``) or :class:`~stpgeo.io.vintages.FootprintVintage`
         objects; by default every vintage the data directory's catalogue can build.
     proposals
         Proposed footprint maps (CSV files, tables or
         :class:`~stpgeo.analysis.timeline.proposals.Proposal`), each one more vintage.
-    wards, blocks, population, block_wards
-        The inputs (layers, files or tables); by default the catalogue's 2013 wards,
-        2011 LSOAs, mid-2017 population and, for the default wards, ONS lookup 114.
+    wards, blocks, population, block_wards, deprivation
+        Inputs (layers, files or tables) of one generation of blocks, replacing its
+        defaults (see :mod:`stpgeo.analysis.timeline.inputs`; wards given alone serve
+        every generation). By default each generation's: the 2013 wards, 2011 LSOAs,
+        mid-2017 population, ONS lookup 114 and IMD 2019; the 2024 wards, 2021 LSOAs,
+        Census 2021, the best-fit LSOA21 → WD24 lookup and the IoD 2025.
+        ``deprivation=False``: none.
     lookups
         Lookups already read, by catalogue key (``{"143": table}``): not read again.
     tolerance
@@ -255,8 +367,16 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     Returns
     -------
     Timeline
-        ``timeline``, ``ward_timeline``, ``changes``, ``trend`` and ``moves`` as
-        DataFrames (see :mod:`stpgeo.analysis.timeline.tables`).
+        ``timeline``, ``ward_timeline``, ``changes``, ``trend``, ``moves`` and
+        ``deprivation`` as DataFrames (see :mod:`stpgeo.analysis.timeline.tables`).
+
+    Raises
+    ------
+    StpgeoError
+        For inputs of the two generations mixed (2021 LSOAs with a mid-2017 population
+        of the 2011 LSOAs, a lookup of the 2011 LSOAs for a vintage of the 2021 ones), a
+        proposal whose codes are of neither generation, and every other input that does
+        not fit — before any overlay.
 
     Examples
     --------
@@ -269,27 +389,39 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
     chosen = _vintages(vintages, data)
     given = _proposals(proposals, chosen)
     timer, store = Timer(), Cache.open(cache)
-    inputs, tables = _read(wards, blocks, population, block_wards, lookups or {},
-                           vintages=chosen, data=data, timer=timer, cache=store)
-    columns: dict[str, str] = {}  # each lookup's column of block codes, found once
-    maps = []
-    for vintage in chosen:
-        maps.append(vintage_map(tables[vintage.lookup], vintage, block_codes=inputs.block_codes,
-                                block_column=columns.get(vintage.lookup)))
-        columns[vintage.lookup] = maps[-1].block_column
-    maps += [proposal_map(p, maps) for p in given]
-    codes = resolve_councils([council] if isinstance(council, str) else list(council or []),
+    sources = read_generations(chosen, Given(wards, blocks, population, block_wards,
+                                             deprivation), data=data, timer=timer, cache=store)
+    tables = _lookup_tables(chosen, lookups or {}, data, timer, store)
+    maps = _maps(chosen, tables, sources, given)
+    bridge, successors, when = _between(sources, data, store)
+    succession = council_succession(
+        maps, populations={g: s.inputs.population for g, s in sources.items()},
+        successors=successors, successors_when=when, bridge=bridge)
+    asked = resolve_councils([council] if isinstance(council, str) else list(council or []),
                              maps)
-    area = None if england or not codes else neighbours(maps, codes)
-    work = _prepare(inputs, area=area, maps=maps, timer=timer, cache=store)
-    shared, areas = ward_blocks(work), ward_areas(work)
+    codes = list(dict.fromkeys(succession.final(c) for c in asked))
+    lineage = {m for c in codes for m in succession.lineage(c)}
+    works: dict[Generation, WardWork] = {}
+    shared: dict[Generation, pd.DataFrame] = {}
+    areas: dict[Generation, pd.Series] = {}
+    area: dict[Generation, set[str] | None] = {}
+    for generation, source in sources.items():
+        own = [m for m in maps if m.vintage.generation == generation]
+        area[generation] = None if england or not codes else neighbours(own, lineage)
+        works[generation] = _prepare(source.inputs, area=area[generation], maps=own,
+                                     timer=timer, cache=store)
+        shared[generation] = ward_blocks(works[generation])
+        areas[generation] = ward_areas(works[generation])
     results: dict[str, VintageResult] = {}
     for i, vmap in enumerate(maps, 1):
+        generation = vmap.vintage.generation
         announce(f"vintage {i} of {len(maps)}: {vmap.vintage.title} ({vmap.name})")
         with timer(f"vintage {vmap.name}"):
-            results[vmap.name] = run_vintage(work, vmap, shared, areas, tolerance=tolerance)
-    result = _assemble(work, maps, results, shared, councils=codes, area=area,
-                       england=england or not codes, tolerance=tolerance, timer=timer)
+            results[vmap.name] = run_vintage(works[generation], vmap, shared[generation],
+                                             areas[generation], tolerance=tolerance)
+    result = _assemble(works, sources, maps, results, shared, councils=codes,
+                       succession=succession, area=area, england=england or not codes,
+                       tolerance=tolerance, bridge=bridge, timer=timer)
     if out is not None:
         result.write(out)
     return result

@@ -18,33 +18,43 @@ Written with exactly these names and columns (shares are fractions 0..1, lists
     vintages of the same series (CCG → … → CCG → sub-ICB location; STP → … → ICB; a
     proposal after the vintage it changes): ``ward_code, ward_name, council_code,
     from_vintage, to_vintage, from_footprint, to_footprint, from_verdict, to_verdict,
-    population, from_footprint_name, to_footprint_name`` (footprints by code, then
-    by name).
+    population, from_footprint_name, to_footprint_name, from_ward_code,
+    from_ward_name`` (footprints by code, then by name; the ward compared with, see
+    below).
 ``trend.csv``
     Per vintage, for England (``E92000001``) and each council asked: ``scope_code,
     scope_name, vintage, level, date, n_councils, councils_not_aligned, population,
-    population_outside_home``.
-``moves.csv``
-    Between consecutive vintages of a series, for every council of England: the
-    residents whose footprint changes and who move into their council's home
-    footprints (``into_home``), out of them (``out_of_home``) or from one footprint
-    outside them to another (``away_to_away``), by pair of footprints: ``council_code,
-    council_name, from_vintage, to_vintage, direction, from_footprint,
-    from_footprint_name, to_footprint, to_footprint_name, population, ward_codes,
-    ward_names`` (the wards holding them, most residents first; only for the wards
-    analysed). Exact, from the blocks; the timeline's story is told from it.
+    population_outside_home, generation, residents, reconstructed, not_aligned_codes,
+    not_aligned_names`` (the LSOAs it is built from, its population table, whether its
+    lookup is a reconstruction, and the councils not aligned, by code and name).
+``vintages.csv``
+    A row per vintage: ``vintage, title, level, date, generation, lookup,
+    footprint_column, council_column, residents, reconstructed, proposal`` — what each
+    is built from, and whose residents it counts.
+
+``moves.csv`` is made by :mod:`.moves`, ``deprivation.csv`` by :mod:`.affected`.
+
+Across the change of building blocks (July 2022 → April 2024) a ward of 2024 is compared
+with its predecessor, the ward of the 2011 LSOAs' vintages holding most of its residents
+through the LSOA bridge (:mod:`.bridge`), named in ``from_ward_code`` and
+``from_ward_name``; within a generation these are the ward itself. A council asked for is
+followed through its lineage (:mod:`.succession`): its trend rows sum the councils of
+its lineage present in each vintage.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from stpgeo.analysis.timeline.maps import VintageMap
 from stpgeo.analysis.timeline.vintage import VintageResult
 from stpgeo.io.vintages import FootprintVintage
+from stpgeo.ons.generations import Generation
 
 TIMELINE = ["council_code", "council_name", "vintage", "level", "home_footprint_codes",
             "home_footprint_names", "population", "population_outside_home", "n_wards",
@@ -53,12 +63,12 @@ WARD_TIMELINE = ["ward_code", "ward_name", "council_code", "vintage", "best_foot
                  "best_footprint_name", "population_share_outside_home", "verdict"]
 CHANGES = ["ward_code", "ward_name", "council_code", "from_vintage", "to_vintage",
            "from_footprint", "to_footprint", "from_verdict", "to_verdict", "population",
-           "from_footprint_name", "to_footprint_name"]
-MOVES = ["council_code", "council_name", "from_vintage", "to_vintage", "direction",
-         "from_footprint", "from_footprint_name", "to_footprint", "to_footprint_name",
-         "population", "ward_codes", "ward_names"]
+           "from_footprint_name", "to_footprint_name", "from_ward_code", "from_ward_name"]
 TREND = ["scope_code", "scope_name", "vintage", "level", "date", "n_councils",
-         "councils_not_aligned", "population", "population_outside_home"]
+         "councils_not_aligned", "population", "population_outside_home", "generation",
+         "residents", "reconstructed", "not_aligned_codes", "not_aligned_names"]
+VINTAGES = ["vintage", "title", "level", "date", "generation", "lookup", "footprint_column",
+            "council_column", "residents", "reconstructed", "proposal"]
 #: England's GSS code: the scope of the national rows of the trend.
 ENGLAND = "E92000001"
 
@@ -129,20 +139,40 @@ def series_pairs(vintages: Sequence[FootprintVintage]
     return pairs
 
 
+def _compared(before: pd.DataFrame, after: pd.DataFrame,
+              predecessors: pd.Series | None) -> pd.DataFrame:
+    """Each ward of ``after`` beside the ward of ``before`` it is compared with (itself, or
+    across the generations its predecessor)."""
+    later = after.add_suffix("_b")
+    later["from_ward"] = (later.index.to_series().map(predecessors) if predecessors is not None
+                          else later.index.to_series())
+    earlier = before.add_suffix("_a")
+    return later.join(earlier, on="from_ward", how="inner")
+
+
 def changes_table(wards: pd.DataFrame, vintages: Sequence[FootprintVintage],
-                  population: pd.Series) -> pd.DataFrame:
+                  residents: Mapping[Generation, pd.Series], *,
+                  predecessors: pd.Series | None = None) -> pd.DataFrame:
     """``changes.csv`` from ``ward_timeline.csv``: wards whose verdict or best footprint
-    changes between consecutive vintages of a series. ``population``: residents per ward."""
+    changes between consecutive vintages of a series.
+
+    ``residents``: per generation, residents per ward; ``predecessors``: each ward of the
+    2021 LSOAs' vintages → the ward of the 2011 LSOAs' it is compared with.
+    """
     by_vintage = {v: t.set_index("ward_code") for v, t in wards.groupby("vintage")}
     found = []
     for before, after in series_pairs(vintages):
         if before.name not in by_vintage or after.name not in by_vintage:
             continue
-        a, b = by_vintage[before.name], by_vintage[after.name]
-        both = a.join(b, how="inner", suffixes=("_a", "_b"))
+        across = before.generation != after.generation
+        if across and predecessors is None:
+            continue
+        both = _compared(by_vintage[before.name], by_vintage[after.name],
+                         predecessors if across else None)
         changed = ((both["verdict_a"] != both["verdict_b"])
                    | (both["best_footprint_code_a"] != both["best_footprint_code_b"]))
         both = both[changed]
+        people = residents.get(after.generation, pd.Series(dtype=float))
         found.append(pd.DataFrame({
             "ward_code": both.index, "ward_name": both["ward_name_b"].to_numpy(),
             "council_code": both["council_code_b"].to_numpy(),
@@ -151,86 +181,60 @@ def changes_table(wards: pd.DataFrame, vintages: Sequence[FootprintVintage],
             "to_footprint": both["best_footprint_code_b"].to_numpy(),
             "from_verdict": both["verdict_a"].to_numpy(),
             "to_verdict": both["verdict_b"].to_numpy(),
-            "population": population.reindex(both.index).round().astype("Int64").to_numpy(),
+            "population": people.reindex(both.index).round().astype("Int64").to_numpy(),
             "from_footprint_name": both["best_footprint_name_a"].to_numpy(),
-            "to_footprint_name": both["best_footprint_name_b"].to_numpy()},
+            "to_footprint_name": both["best_footprint_name_b"].to_numpy(),
+            "from_ward_code": both["from_ward"].to_numpy(),
+            "from_ward_name": both["ward_name_a"].to_numpy()},
             columns=CHANGES).sort_values(["council_code", "ward_name"], kind="stable"))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=CHANGES)
 
 
-def trend_rows(result: VintageResult, councils: Sequence[str]) -> pd.DataFrame:
-    """``trend.csv`` rows of one vintage: England, then each council asked."""
+def _scope_row(figures: pd.DataFrame, codes: Collection[str], names: pd.Series
+               ) -> dict[str, object]:
+    present = figures[figures.index.isin(set(codes))]
+    split = present.index[(present["population_outside_home"].round() > 0).to_numpy()]
+    return {"n_councils": len(present), "councils_not_aligned": len(split),
+            "population": round(present["population"].sum()),
+            "population_outside_home": round(present["population_outside_home"].sum()),
+            "not_aligned_codes": ";".join(split),
+            "not_aligned_names": ";".join(str(names.get(c, c)) for c in split)}
+
+
+def trend_rows(result: VintageResult, scopes: Mapping[str, tuple[str, Collection[str]]],
+               *, residents: str) -> pd.DataFrame:
+    """``trend.csv`` rows of one vintage: England, then each council asked.
+
+    ``scopes``: each council asked → (its name, the codes of its lineage: it, the councils
+    that became it and those it became); a council's row sums those present. ``residents``
+    names the vintage's population table.
+    """
     figures = result.councils
     vintage = result.map.vintage
     date = vintage.date.isoformat() if vintage.date is not None else ""
-    rows = [{"scope_code": ENGLAND, "scope_name": "England", "n_councils": len(figures),
-             "councils_not_aligned": int((figures["population_outside_home"] > 0).sum()),
-             "population": round(figures["population"].sum()),
-             "population_outside_home": round(figures["population_outside_home"].sum())}]
-    for council in councils:
-        if council not in figures.index:
-            continue
-        outside = round(figures.loc[council, "population_outside_home"])
-        rows.append({"scope_code": council,
-                     "scope_name": result.map.council_names.get(council, council),
-                     "n_councils": 1, "councils_not_aligned": int(outside > 0),
-                     "population": round(figures.loc[council, "population"]),
-                     "population_outside_home": outside})
-    table = pd.DataFrame(rows).assign(vintage=vintage.name, level=vintage.level, date=date)
+    names = result.map.council_names
+    rows = [{"scope_code": ENGLAND, "scope_name": "England",
+             **_scope_row(figures, figures.index, names)}]
+    for code, (name, lineage) in scopes.items():
+        row = _scope_row(figures, lineage, names)
+        if row["n_councils"]:
+            rows.append({"scope_code": code, "scope_name": name, **row})
+    table = pd.DataFrame(rows).assign(vintage=vintage.name, level=vintage.level, date=date,
+                                      generation=vintage.generation.key, residents=residents,
+                                      reconstructed=vintage.reconstructed)
     return table[TREND]
 
 
-def _in_home(councils: pd.Series, footprints: pd.Series, homes: pd.Series) -> np.ndarray:
-    """Whether each block's footprint is one of its council's home footprints."""
-    pairs = pd.MultiIndex.from_tuples([(c, f) for c, codes in homes.items() for f in codes])
-    blocks = pd.MultiIndex.from_arrays([councils.astype(object), footprints.astype(object)])
-    return np.asarray(blocks.isin(pairs)) if len(pairs) else np.zeros(len(blocks), dtype=bool)
-
-
-def moves_rows(before: VintageResult, after: VintageResult, *, wards: pd.Series,
-               ward_names: pd.Series) -> pd.DataFrame:
-    """``moves.csv`` rows between two vintages: residents whose footprint changes, by council
-    (of the later vintage), direction and pair of footprints. ``wards``: block → ward."""
-    a, b = before.every, after.every
-    codes = a.index.intersection(b.index)
-    a, b = a.loc[codes], b.loc[codes]
-    home_a = _in_home(a["council"], a["footprint"], before.homes)
-    home_b = _in_home(b["council"], b["footprint"], after.homes)
-    changed = (a["footprint"] != b["footprint"]).to_numpy()
-    direction = np.select([~home_a & home_b, home_a & ~home_b, ~home_a & ~home_b & changed],
-                          ["into_home", "out_of_home", "away_to_away"], default="")
-    moved = pd.DataFrame({"council_code": b["council"], "direction": direction,
-                          "from_footprint": a["footprint"], "to_footprint": b["footprint"],
-                          "population": b["population"].fillna(0),
-                          "ward": wards.reindex(codes)})
-    moved = moved[(direction != "") & moved["council_code"].notna().to_numpy()
-                  & moved["from_footprint"].notna().to_numpy()
-                  & moved["to_footprint"].notna().to_numpy()]
-    keys = ["council_code", "direction", "from_footprint", "to_footprint"]
-    by_ward = moved.dropna(subset=["ward"]).groupby([*keys, "ward"])["population"].sum()
-    by_ward = by_ward.sort_values(ascending=False, kind="stable")
-    ward_lists = by_ward.reset_index().groupby(keys, sort=False)["ward"].agg(list)
-    rows = moved.groupby(keys, as_index=False)["population"].sum()
-    lists = [ward_lists.get(tuple(k), []) for k in rows[keys].itertuples(index=False)]
-    names_a, names_b = before.map.footprint_names, after.map.footprint_names
-    table = rows.assign(
-        council_name=rows["council_code"].map(after.map.council_names),
-        from_vintage=before.name, to_vintage=after.name,
-        from_footprint_name=rows["from_footprint"].map(names_a),
-        to_footprint_name=rows["to_footprint"].map(names_b),
-        population=rows["population"].round().astype("int64"),
-        ward_codes=[";".join(w) for w in lists],
-        ward_names=[";".join(str(ward_names.get(c, c)) for c in w) for w in lists])
-    return table[table["population"] > 0][MOVES]
-
-
-def moves_table(results: Sequence[VintageResult], *, wards: pd.Series,
-                ward_names: pd.Series) -> pd.DataFrame:
-    """``moves.csv``: :func:`moves_rows` for each pair of :func:`series_pairs`."""
-    by_name = {r.name: r for r in results}
-    found = [moves_rows(by_name[a.name], by_name[b.name], wards=wards, ward_names=ward_names)
-             for a, b in series_pairs([r.map.vintage for r in results])]
-    if not found:
-        return pd.DataFrame(columns=MOVES)
-    return pd.concat([f.sort_values(["council_code", "population"], ascending=[True, False],
-                                    kind="stable") for f in found], ignore_index=True)
+def vintage_rows(maps: Sequence[VintageMap], residents: Mapping[Generation, str]
+                 ) -> pd.DataFrame:
+    """``vintages.csv``: each vintage, what it is built from, whose residents it counts."""
+    return pd.DataFrame([{
+        "vintage": m.name, "title": m.vintage.title, "level": m.vintage.level,
+        "date": m.vintage.date.isoformat() if m.vintage.date else "",
+        "generation": m.vintage.generation.key, "lookup": Path(str(m.notes["file"])).name,
+        "footprint_column": m.notes["footprint_column"],
+        "council_column": m.notes["council_column"],
+        "residents": residents.get(m.vintage.generation, ""),
+        "reconstructed": m.vintage.reconstructed,
+        "proposal": Path(m.vintage.proposal).name if m.vintage.proposal else ""}
+        for m in maps], columns=VINTAGES)

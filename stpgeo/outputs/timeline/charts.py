@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -138,8 +139,9 @@ def simplified_wards(wards: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 
 def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.GeoDataFrame, *,
-              focus: str | None, title: str) -> Figure:
-    """One vintage's small map: wards by verdict, footprints outlined, ``focus`` heaviest.
+              focus: str | Sequence[str] | None, title: str) -> Figure:
+    """One vintage's small map: wards by verdict, footprints outlined, ``focus`` heaviest
+    (a council, or the councils it was formed from, outlined together).
 
     ``wards`` are the vintage's (``ward_code``, ``council_code``, ``verdict``), ``shapes``
     their simplified geometry (:func:`simplified_wards`), ``footprints`` the vintage's.
@@ -156,8 +158,12 @@ def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.Ge
     known = frame[frame["council"].notna() & (frame["council"] != "")]
     outlines = dissolve(known.geometry, known["council"])
     outlines.boundary.plot(ax=ax, color="#000000", linewidth=0.5, zorder=3)
-    if focus is not None and focus in outlines.index:
-        outlines.loc[[focus]].boundary.plot(ax=ax, color="#000000", linewidth=2.2, zorder=4)
+    chosen = [focus] if isinstance(focus, str) else list(focus or [])
+    chosen = [c for c in chosen if c in outlines.index]
+    if chosen:
+        heavy = shapely.union_all(outlines.loc[chosen].geometry.values)
+        gpd.GeoSeries([heavy], crs=outlines.crs).boundary.plot(ax=ax, color="#000000",
+                                                              linewidth=2.2, zorder=4)
     # the footprints on top: where they cross the council is the point of the map
     shown = footprints[footprints.intersects(shapely.box(*frame.total_bounds))]
     outline = shapely.coverage_simplify(shown.geometry.values, 30.0) if len(shown) else []

@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stpgeo._version import __version__
-from stpgeo.analysis.timeline.tables import CHANGES, ENGLAND, MOVES, TIMELINE, TREND, WARD_TIMELINE
+from stpgeo.analysis.timeline.affected import DEPRIVATION
+from stpgeo.analysis.timeline.moves import MOVES
+from stpgeo.analysis.timeline.tables import (
+    CHANGES,
+    ENGLAND,
+    TIMELINE,
+    TREND,
+    VINTAGES,
+    WARD_TIMELINE,
+)
 from stpgeo.engine.verdicts import FLAGGED
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_folder
@@ -37,7 +46,8 @@ from stpgeo.outputs.timeline.charts import (
     small_map,
     trend_figure,
 )
-from stpgeo.outputs.timeline.story import timeline_findings
+from stpgeo.outputs.timeline.story import lineage, timeline_findings
+from stpgeo.outputs.timeline.words import names
 from stpgeo.progress import step
 
 if TYPE_CHECKING:
@@ -45,7 +55,10 @@ if TYPE_CHECKING:
 
 #: The files of a timeline folder and their columns.
 TABLES = {"timeline": TIMELINE, "ward_timeline": WARD_TIMELINE, "changes": CHANGES,
-          "trend": TREND, "moves": MOVES}
+          "trend": TREND, "moves": MOVES, "deprivation": DEPRIVATION,
+          "vintage_table": VINTAGES}
+#: The file of each table (by its attribute of the Timeline).
+FILES = {name: f"{name}.csv" for name in TABLES} | {"vintage_table": "vintages.csv"}
 #: Councils given small maps at most (the first ones asked).
 MAX_MAPPED = 3
 #: Rows of the changes table shown in the page at most (all are in changes.csv).
@@ -70,60 +83,86 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
+def _members(timeline: Timeline) -> list[str]:
+    """The councils asked and those they were formed from (their lineages)."""
+    return list(dict.fromkeys(m for c in timeline.councils for m in lineage(timeline, c)))
+
+
 def council_maps(timeline: Timeline, council: str) -> dict[str, Any]:
-    """One council's small maps, one per vintage, with their captions."""
-    rows = timeline.timeline[timeline.timeline["council_code"] == council].set_index("vintage")
+    """One council's small maps, one per vintage, with their captions (the council's
+    figures summed over its lineage: a council formed in 2023 from its predecessors')."""
+    members = lineage(timeline, council)
+    rows = timeline.timeline[timeline.timeline["council_code"].isin(members)]
     title = rows["council_name"].iloc[-1] if len(rows) else council
-    shapes = None
+    shapes: dict[object, Any] = {}  # the wards of each generation, simplified once
     maps = []
     with step(f"drawing {len(timeline.vintages)} small maps of {title} and its neighbours"):
         for vintage in timeline.vintages:
             wards = timeline.wards(vintage.name, council=council)
-            shapes = simplified_wards(wards) if shapes is None else shapes  # the same wards
+            if vintage.generation not in shapes:
+                shapes[vintage.generation] = simplified_wards(wards)
             footprints = timeline.footprints(vintage.name, council=council).gdf
-            figure = small_map(wards, shapes, footprints, focus=council,
+            focus = rows.loc[rows["vintage"] == vintage.name, "council_code"].tolist()
+            figure = small_map(wards, shapes[vintage.generation], footprints, focus=focus,
                                title=f"{vintage.title}" + (f" · {vintage.when}"
                                                            if vintage.date else ""))
-            row = rows.loc[vintage.name] if vintage.name in rows.index else None
+            mine = rows[rows["vintage"] == vintage.name]
             maps.append({"vintage": vintage.name, "title": vintage.title,
+                         "generation": vintage.generation.key,
                          "image": _data_url(png(figure)),
-                         "outside": None if row is None else int(row["population_outside_home"]),
-                         "homes": "" if row is None else row["home_footprint_names"]})
+                         "outside": None if mine.empty
+                         else int(mine["population_outside_home"].sum()),
+                         "homes": "" if mine.empty else ";".join(dict.fromkeys(
+                             h for v in mine["home_footprint_names"] for h in v.split(";"))),
+                         "councils": "" if len(mine) < 2 else names(mine["council_name"])})
     return {"code": council, "name": title, "maps": maps}
 
 
 def _pivot(timeline: Timeline) -> dict[str, Any]:
-    """Residents outside home footprints by council (rows) and vintage (columns)."""
+    """Residents outside home footprints by council (rows) and vintage (columns): the
+    councils asked with those they were formed from, then (for England) every council not
+    aligned in some vintage."""
     table = timeline.timeline
-    councils = list(timeline.councils)
+    councils = _members(timeline)
     if timeline.england:
         councils += sorted(set(table.loc[~table["aligned"], "council_code"]) - set(councils))
     shown = table[table["council_code"].isin(councils)]
     values = shown.pivot_table(index="council_code", columns="vintage",
                                values="population_outside_home", aggfunc="first")
-    names = shown.drop_duplicates("council_code", keep="last").set_index("council_code")[
+    named = shown.drop_duplicates("council_code", keep="last").set_index("council_code")[
         "council_name"]
     columns = [v.name for v in timeline.vintages if v.name in values.columns]
-    rows = [{"code": c, "name": names.get(c, c),
+    rows = [{"code": c, "name": named.get(c, c),
              "values": [None if pd.isna(values.loc[c, v]) else int(values.loc[c, v])
                         for v in columns]} for c in councils if c in values.index]
     return {"columns": columns, "rows": rows}
 
 
-def _ward_grid(timeline: Timeline) -> dict[str, Any]:
-    """Each ward of the councils asked: its verdict in each vintage."""
-    wards = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(
-        set(timeline.councils))]
-    verdicts = wards.pivot_table(index="ward_code", columns="vintage", values="verdict",
-                                 aggfunc="first")
-    names = wards.drop_duplicates("ward_code").set_index("ward_code")["ward_name"]
-    columns = [v.name for v in timeline.vintages if v.name in verdicts.columns]
-    flagged = verdicts.isin(FLAGGED).any(axis=1)
-    order = sorted(verdicts.index, key=lambda w: (not flagged[w], names.get(w, w)))
-    rows = [{"code": w, "name": names.get(w, w),
-             "verdicts": [verdicts.loc[w, v] if pd.notna(verdicts.loc[w, v]) else ""
-                          for v in columns]} for w in order]
-    return {"columns": columns, "rows": rows}
+def _ward_grids(timeline: Timeline) -> list[dict[str, Any]]:
+    """Each ward of the councils asked (and of those they were formed from): its verdict in
+    each vintage — one table per generation of blocks, as the wards are those of its time."""
+    members = set(_members(timeline))
+    grids = []
+    for generation in dict.fromkeys(v.generation for v in timeline.vintages):
+        names_of = [v.name for v in timeline.vintages if v.generation == generation]
+        wards = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(members)
+                                       & timeline.ward_timeline["vintage"].isin(names_of)]
+        if wards.empty:
+            continue
+        verdicts = wards.pivot_table(index="ward_code", columns="vintage", values="verdict",
+                                     aggfunc="first")
+        named = wards.drop_duplicates("ward_code").set_index("ward_code")["ward_name"]
+        columns = [n for n in names_of if n in verdicts.columns]
+        flagged = verdicts.isin(FLAGGED).any(axis=1)
+        order = sorted(verdicts.index, key=lambda w: (not flagged[w], named.get(w, w)))
+        rows = [{"code": w, "name": named.get(w, w),
+                 "verdicts": [verdicts.loc[w, v] if pd.notna(verdicts.loc[w, v]) else ""
+                              for v in columns]} for w in order]
+        layer = timeline.summary["inputs"]["generations"].get(generation.key, {}).get("wards", {})
+        grids.append({"generation": generation.key, "title": generation.title,
+                      "wards": layer.get("vintage") or Path(str(layer.get("source", ""))).name,
+                      "columns": columns, "rows": rows})
+    return grids
 
 
 def _changes(timeline: Timeline) -> tuple[list[dict[str, Any]], int]:
@@ -135,19 +174,43 @@ def _changes(timeline: Timeline) -> tuple[list[dict[str, Any]], int]:
     return _rows(ordered.head(MAX_CHANGES)), len(ordered)
 
 
+def _generalised(source: str) -> str | None:
+    """What the catalogue says of a file's generalisation (the 2021-based copies are super
+    generalised), found by its name."""
+    name = Path(source).name
+    for entry in load_catalogue().layers.values():
+        if Path(str(entry.get("file", ""))).name == name:
+            return entry.get("generalised")
+    return None
+
+
 def _quality(timeline: Timeline) -> dict[str, Any]:
     summary = timeline.summary
     inputs = summary["inputs"]
+    residents = dict(zip(timeline.vintage_table["vintage"], timeline.vintage_table["residents"],
+                         strict=True))
     vintages = [{"name": name, **notes, "file": Path(str(notes["file"])).name,
-                 "holds": summary["checks"][name]["holds"]}
+                 "holds": summary["checks"][name]["holds"], "residents": residents.get(name)}
                 for name, notes in inputs["vintages"].items()]
-    lookups = inputs.get("lookups", {})
-    ward_lookup = lookups.get("block_wards")
-    return {"wards": inputs["wards"], "blocks": inputs["blocks"],
-            "population": {**inputs["population"],
-                           "file": Path(inputs["population"]["source"]).name},
-            "ward_lookup": ward_lookup, "vintages": vintages,
-            "warnings": summary["warnings"] + inputs["wards"]["warnings"]}
+    generations = []
+    warnings = list(summary["warnings"])
+    for key, found in inputs["generations"].items():
+        names = [v["name"] for v in vintages if v["generation"] == key]
+        generations.append({
+            "key": key, "title": found["title"], "vintages": names,
+            "wards": {**found["wards"], "file": Path(found["wards"]["source"]).name,
+                      "generalised": _generalised(found["wards"]["source"])},
+            "blocks": {**found["blocks"], "file": Path(found["blocks"]["source"]).name,
+                       "generalised": _generalised(found["blocks"]["source"])},
+            "population": {**found["population"],
+                           "file": Path(found["population"]["source"]).name},
+            "ward_lookup": found["lookups"].get("block_wards"),
+            "deprivation": found["deprivation"] and {
+                **found["deprivation"], "file": Path(found["deprivation"]["source"]).name}})
+        warnings += found["wards"]["warnings"]
+    return {"generations": generations, "vintages": vintages,
+            "bridge": inputs.get("bridge"), "successions": inputs.get("successions", {}),
+            "warnings": list(dict.fromkeys(warnings))}
 
 
 def render_timeline(timeline: Timeline, *, trend_png: bytes) -> str:
@@ -165,7 +228,7 @@ def render_timeline(timeline: Timeline, *, trend_png: bytes) -> str:
         not_mapped=timeline.councils[MAX_MAPPED:],
         legend={"verdicts": [style.VERDICTS[v] for v in ("within", "split", "outside_home")],
                 "footprint": style.FOOTPRINTS[0]["color"]},
-        pivot=_pivot(timeline), wards=_ward_grid(timeline) if timeline.councils else None,
+        pivot=_pivot(timeline), ward_grids=_ward_grids(timeline) if timeline.councils else [],
         changes=changes, n_changes=n_changes, max_changes=MAX_CHANGES,
         quality=_quality(timeline), tolerance=timeline.summary["parameters"]["tolerance"],
         attribution=load_catalogue().attribution)
@@ -175,7 +238,7 @@ def write_timeline(timeline: Timeline, out: str | os.PathLike[str]) -> Path:
     """Write the timeline's folder atomically (see the module docstring); returns it."""
     with atomic_folder(out) as staging:
         for name, columns in TABLES.items():
-            getattr(timeline, name)[columns].to_csv(staging / f"{name}.csv", index=False,
+            getattr(timeline, name)[columns].to_csv(staging / FILES[name], index=False,
                                                     float_format="%.10g")
         (staging / "summary.json").write_text(
             json.dumps(timeline.summary, indent=2, default=_json_default) + "\n",

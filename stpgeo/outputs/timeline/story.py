@@ -1,12 +1,14 @@
 """What changed and when, in plain English, from a timeline's tables.
 
 Every number is read from the tables (``trend``, ``timeline``, ``ward_timeline``,
-``moves``), so the story and the files cannot disagree. For England: how many
-councils were not aligned with their home footprints, first and last, in each
-series; for each council asked, per series (CCGs then sub-ICB locations; STPs then
-ICBs): where it started, each move of its residents into or out of its home
-footprints (and from one footprint outside them to another), and where it ended;
-for each proposal, what it would change.
+``moves``, ``deprivation``) and ``summary`` (the lineage of each council asked), so the
+story and the files cannot disagree. England's story is :mod:`.national`'s; for each
+council asked, per series (CCGs then sub-ICB locations; STPs then ICBs): the councils it
+was formed from, if any (their figures told together before then); where it started;
+each move of its residents into or out of its home footprints (and from one footprint
+outside them to another, or — when councils were reorganised — into or out of the new
+council's home without any footprint changing); where it ended; and what each proposal
+would change.
 
 Examples
 --------
@@ -17,177 +19,155 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from stpgeo.analysis.timeline.tables import ENGLAND
 from stpgeo.engine.verdicts import FLAGGED
 from stpgeo.io.vintages import FootprintVintage
-from stpgeo.ons.codes import SHORT_TITLES
+from stpgeo.outputs.timeline.national import deprivation_findings, national_findings
+from stpgeo.outputs.timeline.words import level, names, on
 
 if TYPE_CHECKING:
     from stpgeo.analysis.timeline.result import Timeline
 
-
-def names(items: Sequence[str], *, limit: int = 12, keep_order: bool = False) -> str:
-    """``'A, B and C'``, alphabetically (or as given); long lists end with how many more."""
-    given = list(dict.fromkeys(str(i) for i in items if i))
-    ordered = given if keep_order else sorted(given)
-    if len(ordered) > limit:
-        ordered = [*ordered[:limit], f"{len(ordered) - limit} more"]
-    if len(ordered) <= 1:
-        return "".join(ordered)
-    return ", ".join(ordered[:-1]) + " and " + ordered[-1]
+__all__ = ["council_findings", "names", "national_findings", "timeline_findings"]
 
 
-def _plural_level(vintage: FootprintVintage, n: int = 2) -> str:
-    level = SHORT_TITLES[vintage.level]
-    return level if n == 1 else level + "s"
+def lineage(timeline: Timeline, council: str) -> list[str]:
+    """The council and those it was formed from (summary.json → scope → lineages)."""
+    found = timeline.summary.get("scope", {}).get("lineages", {}).get(council)
+    return list(found) if found else [council]
 
 
-def _on(vintage: FootprintVintage) -> str:
-    """``'On 1 July 2022 (ICB 2022)'``; ``'Under the proposal merger'``."""
-    if vintage.proposal is not None:
-        return f"Under the proposal {vintage.name}"
-    return f"On {vintage.when} ({vintage.title})"
+def _formed(timeline: Timeline, council: str, members: list[str]) -> list[str]:
+    """``'Westmorland and Furness was formed on 1 April 2023 from ...'``."""
+    earlier = [c for c in members if c != council]
+    if not earlier:
+        return []
+    rows = timeline.timeline.drop_duplicates("council_code", keep="last").set_index(
+        "council_code")["council_name"]
+    successions = timeline.summary.get("inputs", {}).get("successions", {})
+    when = [successions[c]["when"] for c in earlier if c in successions]
+    date = max(set(when), key=when.count) if when else "later"
+    name = rows.get(council, council)
+    return [f"{name} was formed {'on ' if date[0].isdigit() else ''}{date} from "
+            f"{names(rows.get(c, c) for c in earlier)}; before then their figures are told "
+            "together."]
 
 
-def national_findings(timeline: Timeline) -> list[str]:
-    """England: councils not aligned and residents outside, first and last of each series."""
-    england = timeline.trend[timeline.trend["scope_code"] == ENGLAND].set_index("vintage")
-    sentences = []
-    for kind in ("ccg", "stp"):
-        dated = [v for v in timeline.vintages if v.kind == kind and v.proposal is None]
-        if not dated:
-            continue
-        ends = [dated[0]] if len(dated) == 1 else [dated[0], dated[-1]]
-        parts = [f"{int(england.loc[v.name, 'councils_not_aligned']):,} of "
-                 f"{int(england.loc[v.name, 'n_councils']):,} councils were not aligned with "
-                 f"their home {_plural_level(v)} on {v.when} ({v.title}), "
-                 f"{int(england.loc[v.name, 'population_outside_home']):,} residents living "
-                 "outside them" for v in ends]
-        sentences.append("Across England, " + "; ".join(parts) + ".")
-    for proposal in (v for v in timeline.vintages if v.proposal is not None):
-        sentences += proposal_findings(timeline, proposal)
-    return sentences
+def _wards(timeline: Timeline, members: list[str], vintage: FootprintVintage) -> str:
+    wards = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(members)
+                                   & (timeline.ward_timeline["vintage"] == vintage.name)]
+    flagged = wards[wards["verdict"].isin(FLAGGED)]
+    return f" ({len(flagged)} wards: {names(flagged['ward_name'])})" if len(flagged) else ""
 
 
-def proposal_findings(timeline: Timeline, proposal: FootprintVintage) -> list[str]:
-    """What a proposal would change for England's councils (from ``moves`` and ``trend``)."""
-    england = timeline.trend[timeline.trend["scope_code"] == ENGLAND].set_index("vintage")
-    moves = timeline.moves[timeline.moves["to_vintage"] == proposal.name]
-    base = moves["from_vintage"].iloc[0] if len(moves) else next(
-        (v.name for v in timeline.vintages if v.column == proposal.column
-         and v.proposal is None), proposal.name)
-    now = int(england.loc[base, "councils_not_aligned"]) if base in england.index else None
-    after = int(england.loc[proposal.name, "councils_not_aligned"])
-    level = _plural_level(proposal)
-    sentence = (f"Under the proposal {proposal.name} ({proposal.proposal}), {after:,} of "
-                f"{int(england.loc[proposal.name, 'n_councils']):,} councils would not be "
-                f"aligned with their home {level}"
-                + (f" ({now:,} under {base})" if now is not None else "") + ".")
-    found = [sentence]
-    for direction, verb, where in (("out_of_home", "move", "out of"),
-                                   ("into_home", "bring", "into")):
-        rows = moves[moves["direction"] == direction]
-        if len(rows):
-            found.append(f"It would {verb} {int(rows['population'].sum()):,} residents of "
-                         f"{names(rows['council_name'])} {where} their home {level}.")
-    if len(found) == 1:
-        found.append("It would move no council's residents into or out of their home "
-                     f"{level}.")
-    return found
-
-
-def _start(timeline: Timeline, council: str, vintage: FootprintVintage) -> str | None:
-    rows = timeline.timeline[(timeline.timeline["council_code"] == council)
+def _state(timeline: Timeline, members: list[str], vintage: FootprintVintage, *,
+           verb: str = "lived") -> str | None:
+    """Where the council's residents (its lineage's, in that vintage) lived."""
+    rows = timeline.timeline[timeline.timeline["council_code"].isin(members)
                              & (timeline.timeline["vintage"] == vintage.name)]
     if rows.empty:
         return None
-    row = rows.iloc[0]
-    name, homes = row["council_name"], row["home_footprint_names"].split(";")
-    level = _plural_level(vintage, len(homes))
-    if row["aligned"]:
-        return (f"{_on(vintage)}, all {int(row['population']):,} residents of {name} lived in "
-                f"its home {level}, {names(homes)}.")
-    wards = timeline.ward_timeline[(timeline.ward_timeline["council_code"] == council)
-                                   & (timeline.ward_timeline["vintage"] == vintage.name)]
-    flagged = wards[wards["verdict"].isin(FLAGGED)]
-    where = f" ({len(flagged)} wards: {names(flagged['ward_name'])})" if len(flagged) else ""
-    return (f"{_on(vintage)}, {int(row['population_outside_home']):,} of {name}'s "
-            f"{int(row['population']):,} residents lived outside its home {level}, "
-            f"{names(homes)}{where}.")
+    if len(rows) == 1:
+        row = rows.iloc[0]
+        name, homes = row["council_name"], row["home_footprint_names"].split(";")
+        plural = level(vintage, len(homes))
+        if row["aligned"]:
+            return (f"{on(vintage)}, all {int(row['population']):,} residents of {name} "
+                    f"{verb} in its home {plural}, {names(homes)}.")
+        return (f"{on(vintage)}, {int(row['population_outside_home']):,} of {name}'s "
+                f"{int(row['population']):,} residents {verb} outside its home {plural}, "
+                f"{names(homes)}{_wards(timeline, members, vintage)}.")
+    total, outside = int(rows["population"].sum()), int(rows["population_outside_home"].sum())
+    councils = names(rows["council_name"])
+    if not outside:
+        return (f"{on(vintage)}, all {total:,} residents of {councils} {verb} in their "
+                f"councils' home {level(vintage)}.")
+    split = rows[~rows["aligned"]]
+    each = "; ".join(f"{int(r['population_outside_home']):,} of {r['council_name']}'s, outside "
+                     f"{names(r['home_footprint_names'].split(';'))}"
+                     for _, r in split.iterrows())
+    return (f"{on(vintage)}, {outside:,} of the {total:,} residents of {councils} {verb} "
+            f"outside their council's home {level(vintage)} ({each}).")
 
 
-def _move(row: pd.Series, after: FootprintVintage) -> str:
-    wards = row["ward_names"].split(";") if row["ward_names"] else []
+def _homes(timeline: Timeline, council: str, vintage: FootprintVintage) -> list[str]:
+    rows = timeline.timeline[(timeline.timeline["council_code"] == council)
+                             & (timeline.timeline["vintage"] == vintage.name)]
+    return rows["home_footprint_names"].iloc[0].split(";") if len(rows) else []
+
+
+def _move(timeline: Timeline, row: pd.Series, after: FootprintVintage) -> str:
+    wards = row["ward_names"].split(";") if isinstance(row["ward_names"], str) else []
     where = f" in {names(wards)}" if wards else ""
-    verb = "would move" if after.proposal is not None else "moved"
     people = f"{int(row['population']):,} residents of {row['council_name']}{where}"
-    level = _plural_level(after, 1)
-    if row["direction"] == "into_home":
-        tail = f", its home {level}"
-    elif row["direction"] == "out_of_home":
-        tail = f", outside its home {_plural_level(after)}"
+    proposed = after.proposal is not None
+    if row["from_footprint"] == row["to_footprint"]:  # their council changed, not their footprint
+        homes = _homes(timeline, row["council_code"], after)
+        state = (f"its home {level(after, 1)}" if row["direction"] == "into_home"
+                 else f"outside its home {level(after, len(homes))}, {names(homes)}")
+        stay = "would stay" if proposed else "stayed"
+        return (f"{on(after)}, {people} {stay} in {row['to_footprint_name']}, now {state}: "
+                "their council changed.")
+    verb = "would move" if proposed else "moved"
+    if row["from_footprint_name"] == row["to_footprint_name"]:
+        journey = (f"from {row['from_footprint_name']} ({row['from_footprint']}) to the "
+                   f"footprint of the same name with another code ({row['to_footprint']})")
     else:
-        tail = f", still outside its home {_plural_level(after)}"
-    return (f"{_on(after)}, {people} {verb} from {row['from_footprint_name']} to "
-            f"{row['to_footprint_name']}{tail}.")
+        journey = f"from {row['from_footprint_name']} to {row['to_footprint_name']}"
+    if row["direction"] == "into_home":
+        tail = f", its home {level(after, 1)}"
+    elif row["direction"] == "out_of_home":
+        tail = f", outside its home {level(after)}"
+    else:
+        tail = f", still outside its home {level(after)}"
+    return f"{on(after)}, {people} {verb} {journey}{tail}."
+
+
+def _series(timeline: Timeline, council: str, members: list[str], kind: str) -> list[str]:
+    present = set(timeline.timeline.loc[timeline.timeline["council_code"].isin(members),
+                                        "vintage"])
+    series = [v for v in timeline.vintages if v.kind == kind and v.name in present]
+    dated = [v for v in series if v.proposal is None]
+    if not dated:
+        return []
+    sentences = [s for s in [_state(timeline, members, dated[0])] if s]
+    quiet: list[str] = []
+    moves = timeline.moves[timeline.moves["council_code"].isin(members)]
+    for before, after in itertools.pairwise(dated):
+        moved = moves[(moves["from_vintage"] == before.name) & (moves["to_vintage"] == after.name)]
+        if moved.empty:
+            quiet.append(after.title)
+            continue
+        if quiet:
+            sentences.append(f"Its alignment did not change in {names(quiet, keep_order=True)}.")
+            quiet = []
+        sentences += [_move(timeline, r, after) for _, r in moved.iterrows()]
+    if quiet:
+        sentences.append(f"Its alignment did not change in {names(quiet, keep_order=True)}.")
+    if len(dated) > 1:
+        last = _state(timeline, members, dated[-1], verb="live")
+        if last:
+            sentences.append("Since" + last[2:])
+    sentences += deprivation_findings(timeline, council, dated[-1])
+    for proposal in (v for v in series if v.proposal is not None):
+        moved = moves[moves["to_vintage"] == proposal.name]
+        sentences += [_move(timeline, r, proposal) for _, r in moved.iterrows()]
+        state = _state(timeline, members, proposal, verb="would live")
+        if state:
+            sentences.append(state)
+    return sentences
 
 
 def council_findings(timeline: Timeline, council: str) -> list[str]:
-    """One council's story, per series: where it started, each move, where it ended."""
-    sentences: list[str] = []
-    rows = timeline.timeline[timeline.timeline["council_code"] == council].set_index("vintage")
+    """One council's story, per series: what it was formed from, where it started, each
+    move, where it ended, and each proposal."""
+    members = lineage(timeline, council)
+    sentences = _formed(timeline, council, members)
     for kind in ("ccg", "stp"):
-        series = [v for v in timeline.vintages if v.kind == kind and v.name in rows.index]
-        dated = [v for v in series if v.proposal is None]
-        if not dated:
-            continue
-        start = _start(timeline, council, dated[0])
-        if start:
-            sentences.append(start)
-        quiet: list[str] = []
-        for before, after in itertools.pairwise(dated):
-            moved = timeline.moves[(timeline.moves["council_code"] == council)
-                                   & (timeline.moves["from_vintage"] == before.name)
-                                   & (timeline.moves["to_vintage"] == after.name)]
-            if moved.empty:
-                quiet.append(after.title)
-                continue
-            if quiet:
-                sentences.append(f"Its alignment did not change in "
-                                 f"{names(quiet, keep_order=True)}.")
-                quiet = []
-            sentences += [_move(r, after) for _, r in moved.iterrows()]
-        last = rows.loc[dated[-1].name]
-        level = _plural_level(dated[-1], len(last["home_footprint_names"].split(";")))
-        if quiet:
-            sentences.append(f"Its alignment did not change in "
-                             f"{names(quiet, keep_order=True)}.")
-        if len(dated) > 1:
-            sentences.append(
-                f"Since {dated[-1].when} ({dated[-1].title}) "
-                + (f"all of {last['council_name']}'s residents live in its home {level}."
-                   if last["aligned"] else
-                   f"{int(last['population_outside_home']):,} of {last['council_name']}'s "
-                   f"residents live outside its home {level}."))
-        for proposal in (v for v in series if v.proposal is not None):
-            moved = timeline.moves[(timeline.moves["council_code"] == council)
-                                   & (timeline.moves["to_vintage"] == proposal.name)]
-            row = rows.loc[proposal.name]
-            sentences += [_move(r, proposal) for _, r in moved.iterrows()]
-            homes = row["home_footprint_names"].split(";")
-            sentences.append(
-                f"Under the proposal {proposal.name}, "
-                + (f"all of {row['council_name']}'s residents would live in its home "
-                   f"{_plural_level(proposal, len(homes))}, {names(homes)}."
-                   if row["aligned"] else
-                   f"{int(row['population_outside_home']):,} of {row['council_name']}'s "
-                   f"residents would live outside its home "
-                   f"{_plural_level(proposal, len(homes))}, {names(homes)}."))
+        sentences += _series(timeline, council, members, kind)
     return sentences
 
 
