@@ -322,14 +322,25 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
               help="A council to follow (name or code, e.g. Birmingham); repeat for several.")
 @click.option("--england", is_flag=True, help="Tables for every council and ward of England "
               "(the default when no --council is given).")
-@click.option("--vintages", help="Comma-separated footprint vintages, e.g. CCG17,STP17,ICB22 "
-              "[default: every vintage the data directory can build, CCG15 to ICB22].")
+@click.option("--vintages", help="Comma-separated footprint vintages, e.g. CCG17,ICB22,ICB26 "
+              "[default: every vintage the data directory can build, CCG15 to ICB26].")
 @click.option("--proposal", "proposals", multiple=True, type=_InputPath(), metavar="CSV",
-              help="A proposed footprint map (columns code, proposed_code, proposed_name); "
-              "repeat for several.")
-@click.option("--wards", type=_InputPath(), help="Ward layer [default: the 2013 wards].")
+              help="A proposed footprint map (columns code, proposed_code, proposed_name; or "
+              "a map of LSOAs as ONS's lookups are, e.g. LSOA21CD, ICB27CD, ICB27NM); repeat "
+              "for several.")
+@click.option("--wards", type=_InputPath(), help="Ward layer for every vintage [default: the "
+              "wards of each vintage's time: 2013 for the 2011 LSOAs, 2024 for the 2021 LSOAs].")
 @click.option("--block-wards", type=_InputPath(), help="Block → ward lookup for --wards "
-              "[default: ONS 114 with the default wards, else geometry].")
+              "[default: each generation's with its default wards, else geometry].")
+@click.option("--blocks", type=_InputPath(), help="LSOAs of one generation (2011 or 2021), "
+              "replacing that generation's [default: the catalogue's].")
+@click.option("--population", type=_InputPath(), help="Residents per LSOA, of the same "
+              "generation as the vintages it serves [default: mid-2017 for the 2011 LSOAs, "
+              "Census 2021 for the 2021 LSOAs].")
+@click.option("--deprivation", type=_InputPath(), help="Deciles of deprivation per LSOA "
+              "[default: IMD 2019 for the 2011 LSOAs, IoD 2025 for the 2021 LSOAs, when "
+              "present].")
+@click.option("--no-deprivation", is_flag=True, help="Leave deprivation out.")
 @click.option("--tolerance", type=click.FloatRange(0, 0.5, max_open=True), default=0.05,
               show_default=True, help="Pieces under this share of a ward's residents are "
               "slivers.")
@@ -338,22 +349,29 @@ def report(analyses: tuple[Path, ...], out: Path, council: str | None, footprint
 @_cache_flag
 @_common
 def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
-              data: Path | None, **options: Any) -> None:
-    """How councils and wards line up with every footprint vintage, 2015 to 2022.
+              data: Path | None, no_deprivation: bool, **options: Any) -> None:
+    """How councils and wards line up with every footprint vintage, 2015 to 2026.
 
     Writes timeline.csv, ward_timeline.csv, changes.csv, trend.csv, moves.csv,
-    summary.json, trend.png and timeline.html (self-contained, offline) into --out.
+    deprivation.csv, vintages.csv, summary.json, trend.png and timeline.html
+    (self-contained, offline) into --out.
     """
     from stpgeo.analysis.timeline import timeline as run
 
-    # england, vintages, wards, block_wards, tolerance, cache: as the Python API takes them
+    if no_deprivation:
+        if options["deprivation"] is not None:
+            raise click.UsageError("give --deprivation or --no-deprivation, not both")
+        options["deprivation"] = False
+    # england, vintages, wards, blocks, population, block_wards, deprivation, tolerance,
+    # cache: as the Python API takes them
     result = run(list(councils), proposals=list(proposals), data=data, out=out, **options)
     for sentence in result.findings():
         click.echo(sentence)
     for warning in result.summary["warnings"]:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"timeline written to {out}/ (timeline.html, trend.png, timeline.csv, "
-               "ward_timeline.csv, changes.csv, trend.csv, moves.csv)")
+               "ward_timeline.csv, changes.csv, trend.csv, moves.csv, deprivation.csv, "
+               "vintages.csv)")
 
 
 @cli.command("cache")

@@ -10,7 +10,9 @@
    neighbours, self-contained: it opens offline) and beside it ``report.html`` with
    ``map.png``, ``export/`` and ``summary.md``; and say what it found for Birmingham.
 4. Follow Birmingham through every footprint vintage the data directory can build,
-   2015 to 2022, with the national trend (:func:`stpgeo.timeline`): ``timeline/``.
+   2015 to 2026 — those of July 2022 and before on the 2011 LSOAs, those since 2023 on
+   the 2021 LSOAs with Census 2021 — with the national trend and today's councils not
+   aligned (:func:`stpgeo.timeline`): ``timeline/``.
 
 Without a data directory (no ``--data``, no ``STPGEO_DATA``, none beside the
 project) the same code runs on the sample shipped inside the package: the wards,
@@ -115,12 +117,15 @@ class DemoResult:
 
 
 def run_timeline(folder: Path, *, wards: Layer, blocks: Layer, population: pd.Series,
-                 block_wards: pd.DataFrame, lookups: dict[str, pd.DataFrame],
-                 data: PathLike | None, cache: bool) -> Timeline:
+                 block_wards: pd.DataFrame, deprivation: pd.DataFrame | None,
+                 lookups: dict[str, pd.DataFrame], data: PathLike | None,
+                 cache: bool) -> Timeline:
     """Birmingham through every vintage the data directory can build, and the national
-    trend, written into ``folder`` (the inputs already read are passed on, not re-read)."""
+    trend, written into ``folder`` (the inputs of the 2011 LSOAs already read are passed
+    on, not re-read; those of the 2021 LSOAs are the catalogue's)."""
     history = timeline(SEED_COUNCIL, wards=wards, blocks=blocks, population=population,
-                       block_wards=block_wards, lookups=lookups, data=data, cache=cache)
+                       block_wards=block_wards, deprivation=deprivation, lookups=lookups,
+                       data=data, cache=cache)
     history.write(folder)
     return history
 
@@ -180,7 +185,8 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
                       interactive=interactive)
         history = run_timeline(staging / TIMELINE_FOLDER, wards=wards, blocks=blocks,
                                population=population, block_wards=lookup_114,
-                               lookups={"143": lookup_143}, data=data, cache=cache)
+                               deprivation=deprivation, lookups={"143": lookup_143},
+                               data=data, cache=cache)
     return DemoResult(analyses, folder, timeline=history, missing=missing)
 
 

@@ -30,7 +30,7 @@ REAL_DATA = _real_data()
 #: worker when the tests run in parallel (pytest -n, --dist loadgroup), so that each is
 #: computed once per run, not once per worker.
 NATIONAL_FIXTURES = frozenset({"lsoa", "clean_lsoa", "stp17", "ccg17", "wards_2013", "england",
-                               "demo"})
+                               "demo", "national_timeline"})
 
 
 def _group(item: pytest.Item) -> str | None:
@@ -146,6 +146,40 @@ def england(wards_2013, stp17, ccg17, clean_lsoa, lookup_143, lookup_114, popula
     return analyse_many(wards_2013, {"stp17": stp17, "ccg17": ccg17}, councils=lookup_143,
                         blocks=clean_lsoa, population=population, block_wards=lookup_114,
                         block_footprints=lookup_143)
+
+
+#: The proposals of the national timeline: the Frimley and Surrey Heartlands ICBs merged,
+#: on the map of July 2022 and on the map of April 2024 (where Surrey Heartlands has a new
+#: code, E54000063: the latest map holding both codes is chosen by default); and the
+#: reconstructed April 2026 lookup given as a proposal changing the map of April 2024.
+FRIMLEY, SURREY, SURREY_24, MERGED = "E54000034", "E54000052", "E54000063", "P01"
+
+
+@pytest.fixture(scope="session")
+def proposals(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("proposals")
+    merger = folder / "surrey_frimley.csv"
+    merger_24 = folder / "surrey_frimley_24.csv"
+    for path, surrey in ((merger, SURREY), (merger_24, SURREY_24)):
+        path.write_text(f"code,proposed_code,proposed_name\n{FRIMLEY},{MERGED},Surrey and "
+                        f"Frimley\n{surrey},{MERGED},Surrey and Frimley\n", encoding="utf-8")
+    return {
+        "surrey_frimley": stpgeo.read_proposal(merger, base="ICB22"),
+        "surrey_frimley_24": stpgeo.read_proposal(merger_24),
+        "icb26_on_icb24": stpgeo.read_proposal(
+            data / "proposals/LSOA21_SICBL26_ICB26_EN_reconstructed.csv",
+            name="icb26_on_icb24", base="ICB24"),
+    }
+
+
+@pytest.fixture(scope="session")
+def national_timeline(wards_2013, clean_lsoa, population, lookup_114, proposals):  # type: ignore[no-untyped-def]
+    """England through every default vintage (2015 to 2026), following Birmingham and
+    Westmorland and Furness, with the session's inputs of the 2011 LSOAs and the
+    catalogue's of the 2021 LSOAs, and the proposals above."""
+    return stpgeo.timeline(["Birmingham", "Westmorland and Furness"], england=True,
+                           proposals=list(proposals.values()), wards=wards_2013,
+                           blocks=clean_lsoa, population=population, block_wards=lookup_114)
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,26 @@ def test_it_opens_offline_without_errors(page: Offline, demo: DemoRun) -> None:
 def test_it_tells_the_story_and_its_tables_sort(page: Offline) -> None:
     story = page.page.inner_text("#story")
     assert "On 1 July 2022 (ICB 2022), 175,800 residents of Birmingham in Aston" in story
-    first = page.page.inner_text("table[data-table=wards] tbody tr:first-child td:first-child")
-    page.page.click("table[data-table=wards] th:first-child")  # sort by ward name
-    names = page.page.eval_on_selector_all("table[data-table=wards] tbody tr td:first-child",
+    table = "table[data-table=wards][data-generation=lsoa11]"  # the wards of 2013
+    first = page.page.inner_text(f"{table} tbody tr:first-child td:first-child")
+    page.page.click(f"{table} th:first-child")  # sort by ward name
+    names = page.page.eval_on_selector_all(f"{table} tbody tr td:first-child",
                                            "cells => cells.map(c => c.textContent.trim())")
     assert names == sorted(names, key=str.casefold) or names == sorted(names)
     assert first in names
     assert page.count("table[data-table=changes] tbody tr[data-to=ICB22]") >= 7
+
+
+def test_todays_maps_and_story_read_right(page: Offline) -> None:
+    for vintage in ("ICB22", "ICB24", "ICB26"):
+        assert page.count(f"#maps figure[data-vintage={vintage}] img") == 1
+    caption = page.page.inner_text("#maps figure[data-vintage=ICB26] figcaption")
+    assert caption == ("All residents in its home footprints (NHS Birmingham and Solihull "
+                       "Integrated Care Board)")
+    title = page.page.get_attribute("#maps figure[data-vintage=ICB26] img", "alt") or ""
+    assert "ICB 2026, reconstructed" in title
+    story = page.page.inner_text("#story")
+    assert "On 1 April 2026 (ICB 2026, reconstructed), " in story
+    assert "councils were not aligned with their home ICBs" in story
+    page.page.locator("#maps figure[data-vintage=ICB24]").scroll_into_view_if_needed()
+    page.screenshot("timeline_maps_today.png")

@@ -22,7 +22,7 @@ from stpgeo.analysis.timeline.result import Timeline
 from stpgeo.io.layer import Layer
 from stpgeo.io.vintages import footprint_vintages
 
-from .conftest import DemoRun
+from .conftest import FRIMLEY, MERGED, SURREY, DemoRun
 from .ons import BIRMINGHAM, ons_outside_home
 
 pytestmark = pytest.mark.realdata
@@ -40,8 +40,8 @@ LOOKUPS = {
     "SICBL22": ("LSOA11_SICBL22_ICB22_LAD22_EN_LU.csv", "SICBL22CD", "LAD22CD"),
     "ICB22": ("LSOA11_SICBL22_ICB22_LAD22_EN_LU.csv", "ICB22CD", "LAD22CD"),
 }
-FRIMLEY, SURREY = "E54000034", "E54000052"
-MERGED = "P01"
+#: The vintages built from the 2021 LSOAs (tests/test_real_today.py checks them).
+TODAY = ["SICBL24", "ICB24", "SICBL26", "ICB26"]
 
 
 @pytest.fixture(scope="module")
@@ -57,18 +57,8 @@ def ons(data: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def merger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("proposal") / "surrey_frimley.csv"
-    path.write_text(f"code,proposed_code,proposed_name\n{FRIMLEY},{MERGED},Surrey and Frimley\n"
-                    f"{SURREY},{MERGED},Surrey and Frimley\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def england(wards_2013: Layer, clean_lsoa: Layer, population: pd.Series, lookup_114: Path,
-            merger: Path) -> Timeline:
-    return stpgeo.timeline("Birmingham", england=True, proposals=[merger], wards=wards_2013,
-                           blocks=clean_lsoa, population=population, block_wards=lookup_114)
+def england(national_timeline: Timeline) -> Timeline:
+    return national_timeline
 
 
 def _expected(ons: dict[str, pd.DataFrame], vintage: str, population_file: Path,
@@ -79,8 +69,9 @@ def _expected(ons: dict[str, pd.DataFrame], vintage: str, population_file: Path,
 
 
 def test_every_default_vintage_is_built(england: Timeline) -> None:
-    assert [v.name for v in england.vintages] == [*LOOKUPS, "surrey_frimley"]
-    assert [v.name for v in footprint_vintages()] == list(LOOKUPS)
+    assert [v.name for v in england.vintages] == [*LOOKUPS, *TODAY, "surrey_frimley",
+                                                  "surrey_frimley_24", "icb26_on_icb24"]
+    assert [v.name for v in footprint_vintages()] == [*LOOKUPS, *TODAY]
 
 
 def test_birmingham_outside_home_is_what_the_lookups_imply(
@@ -110,6 +101,7 @@ def test_every_council_of_england_per_vintage(england: Timeline, ons: dict[str, 
         council = LOOKUPS[vintage][2]
         assert trend.loc[vintage, "n_councils"] == ons[vintage][council].nunique()
     assert trend["n_councils"].reindex(list(LOOKUPS)).tolist() == [326] * 6 + [309] * 4
+    assert set(trend.loc[list(LOOKUPS), "residents"]) == {"lsoa11_population_mid2017.csv"}
     assert trend["councils_not_aligned"].reindex(list(LOOKUPS)).tolist() == [
         int((_expected(ons, v, population_file) > 0).sum()) for v in LOOKUPS]
 
@@ -199,13 +191,14 @@ def test_the_demo_follows_birmingham_through_time(demo: DemoRun, england: Timeli
     folder = demo.folder / "timeline"
     demo_rows = pd.read_csv(folder / "timeline.csv", dtype={"council_code": str})
     mine = england.timeline[england.timeline["council_code"] == BIRMINGHAM]
-    assert demo_rows["vintage"].tolist() == list(LOOKUPS)
+    assert demo_rows["vintage"].tolist() == [*LOOKUPS, *TODAY]
     # the demo overlays only Birmingham's neighbourhood: the same figures as all England
     columns = ["vintage", "population", "population_outside_home", "n_wards",
                "n_wards_outside_home", "n_wards_split", "aligned"]
     pd.testing.assert_frame_equal(demo_rows[columns].reset_index(drop=True),
-                                  mine[mine["vintage"].isin(LOOKUPS)][columns].reset_index(
-                                      drop=True), check_dtype=False)
+                                  mine[mine["vintage"].isin([*LOOKUPS, *TODAY])][
+                                      columns].reset_index(drop=True), check_dtype=False)
     trend = pd.read_csv(folder / "trend.csv")
     assert set(trend["scope_name"]) == {"England", "Birmingham"}
+    assert "Since 1 April 2026 (ICB 2026, reconstructed), all" in demo.printed
     assert "175,800 residents of Birmingham in Aston" in demo.printed

@@ -120,7 +120,8 @@ def test_the_story_is_told_from_the_tables(england: Timeline) -> None:
     assert "On 1 July 2022 (ICB 2022), 400 residents of Birmingham in W2 moved from S2 to " \
            "NHS Birmingham and Solihull ICB, its home ICB." in story
     assert "Its alignment did not change" not in story  # no quiet vintages here
-    assert "1 of 2 councils were not aligned with their home STPs" in story
+    assert "On 1 April 2017 (STP 2017), 1 of 2 councils was not aligned with their home STPs, " \
+           "400 residents living outside them: Birmingham." in story
 
 
 def _proposal(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -133,7 +134,7 @@ def test_a_proposal_moving_an_lsoa_splits_the_council_again() -> None:
     result = _timeline(england=True, proposals=[proposal])
     vintage = result.vintage("b4_to_g2")
     assert (vintage.level, vintage.proposal, vintage.title) == (
-        "icb", "hand-made", "proposal b4_to_g2 (ICBs)")
+        "icb", "hand-made", "proposal b4_to_g2 (ICBs, on ICB22)")
     row = result.timeline.set_index(["vintage", "council_code"]).loc[("b4_to_g2", case.C1)]
     assert (row["population_outside_home"], row["aligned"], row["n_wards_split"]) == (
         400, False, 1)
@@ -141,8 +142,9 @@ def test_a_proposal_moving_an_lsoa_splits_the_council_again() -> None:
     assert moved[["from_vintage", "direction", "from_footprint", "to_footprint", "population",
                   "ward_codes"]].values.tolist() == [
         ["ICB22", "out_of_home", case.G1, case.G2, 400, case.W2]]
-    assert "Under the proposal b4_to_g2, 400 of Birmingham's residents would live outside " \
-           "its home ICB" in " ".join(result.findings())
+    assert "Under the proposal b4_to_g2, 400 of Birmingham's 1,000 residents would live " \
+           "outside its home ICB, NHS Birmingham and Solihull ICB (1 ward: W2)." in " ".join(
+               result.findings())
 
 
 def test_a_proposal_merging_footprints_and_its_precedence() -> None:

@@ -1,6 +1,8 @@
 """How the lookups meet the layers, decided once per run and before any overlay.
 
 An analysis is refused before the expensive overlays when its inputs cannot fit:
+inputs of different generations of LSOAs (2021 blocks with a population of the 2011
+LSOAs: they share most codes, so the mix would be silently wrong where they differ),
 layers that do not overlap, a council lookup that places nothing, a block lookup
 that covers none of the wards (footprints), a population table with a figure for
 none of the blocks. What passes is kept as :class:`Matches` — each block lookup
@@ -24,8 +26,16 @@ from stpgeo.analysis.affected_match import (
 from stpgeo.analysis.checks import check_overlap, check_population_codes, lookup_target_column
 from stpgeo.analysis.council_sources import CouncilSources, council_sources
 from stpgeo.analysis.inputs import Inputs
+from stpgeo.io.generations import (
+    check_same_generation,
+    layer_generation,
+    lookup_generation,
+    population_generation,
+    table_generation,
+)
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import matching_column, one_to_one
+from stpgeo.ons.generations import Generation
 
 #: How to fix a block lookup that covers none of the analysed wards / footprints.
 _LOOKUP_FIXES = {
@@ -110,11 +120,12 @@ def match_inputs(inputs: Inputs, *, council_field: str | None) -> Matches:
     Raises
     ------
     StpgeoError
-        For layers that do not overlap, a council lookup that places nothing, a block
-        lookup covering none of its targets, a population table with a figure for
-        none of the blocks, or deprivation or practices that do not fit (see
-        :mod:`stpgeo.analysis.affected_match`).
+        For inputs of different generations of LSOAs, layers that do not overlap, a
+        council lookup that places nothing, a block lookup covering none of its targets,
+        a population table with a figure for none of the blocks, or deprivation or
+        practices that do not fit (see :mod:`stpgeo.analysis.affected_match`).
     """
+    check_generations(inputs)
     for layer in inputs.footprints.values():
         check_overlap(inputs.wards, layer, what="wards and the footprints")
     block_codes = inputs.block_codes
@@ -136,6 +147,31 @@ def match_inputs(inputs: Inputs, *, council_field: str | None) -> Matches:
                                 role="block-ward lookup", what="wards")
                    if inputs.block_wards is not None else None)
     return Matches(block_wards, block_footprints, councils, *_affected(inputs, block_codes))
+
+
+def check_generations(inputs: Inputs) -> Generation | None:
+    """Refuse blocks, population, block lookups and deprivation of different generations
+    of LSOAs (each recognised by its field names, else its codes); returns the generation
+    they are of, when one is known."""
+    if inputs.blocks is None:
+        return None
+    parts: list[tuple[str, str, Generation | None]] = [
+        ("blocks", inputs.blocks.source, layer_generation(inputs.blocks))]
+    if inputs.population is not None:
+        parts.append(("population table", str(inputs.population.attrs.get("source", "table")),
+                      population_generation(inputs.population)))
+    for table, role in ((inputs.block_wards, "block-ward lookup"),
+                        (inputs.block_footprints, "block-footprint lookup"),
+                        (inputs.councils, "council lookup")):
+        if table is not None:
+            parts.append((role, str(table.attrs.get("source", role)), lookup_generation(table)))
+    if inputs.deprivation is not None:
+        column = str(inputs.deprivation.attrs.get("code_column", "code"))
+        parts.append(("deprivation table", str(inputs.deprivation.attrs.get("source", "table")),
+                      table_generation(pd.DataFrame({column: inputs.deprivation.index}),
+                                       column)))
+    check_same_generation(parts)
+    return next((g for _, _, g in parts if g is not None), None)
 
 
 def _affected(inputs: Inputs, block_codes: list[str]

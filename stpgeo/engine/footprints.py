@@ -26,6 +26,12 @@ from stpgeo.geometry.repair import REPAIR_COLUMNS
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import cached_layer, read_layer_cached
 from stpgeo.io.fingerprint import frame_digest, remember, table_digest
+from stpgeo.io.generations import (
+    check_same_generation,
+    layer_generation,
+    lookup_generation,
+    population_generation,
+)
 from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.lookups import (
     check_column_kind,
@@ -167,7 +173,8 @@ def build_footprints(
     ------
     StpgeoError
         When the lookup has no column ``by``, no column of the blocks' codes, or
-        gives a block two footprints; or when a footprint's area differs from its
+        gives a block two footprints; when the blocks, lookup and population are of
+        different generations of LSOAs (2011, 2021); or when a footprint's area differs from its
         blocks' areas by more than 0.01%.
 
     Examples
@@ -182,6 +189,12 @@ def build_footprints(
     table = _as_lookup(lookup)
     residents = (population if isinstance(population, pd.Series) or population is None
                  else read_population(population))
+    parts = [("blocks", blocks.source, layer_generation(blocks)),
+             ("lookup", str(table.attrs.get("source", "lookup")), lookup_generation(table))]
+    if residents is not None:
+        parts.append(("population table", str(residents.attrs.get("source", "table")),
+                      population_generation(residents)))
+    check_same_generation(parts)  # a lookup of the 2011 LSOAs for blocks of 2021 is refused
     made_from = {"blocks": frame_digest(blocks.gdf), "blocks_source": blocks.source,
                  "lookup": table_digest(table), "lookup_source": table.attrs.get("source"),
                  "by": by, "block_column": block_column,
@@ -212,7 +225,8 @@ def _build(blocks: Layer, table: pd.DataFrame, *, by: str, population: pd.Series
     without_block = footprint_of.index.difference(pd.Index(block_codes))
     if not in_lookup.any():
         raise StpgeoError(f"none of the blocks' codes is in the lookup's {block_column!r}",
-                          source=source, fix="give a lookup of the same blocks (e.g. LSOA11CD)")
+                          source=source,
+                          fix="give a lookup of the same blocks (e.g. LSOA11CD, LSOA21CD)")
     kind = field_kind(by)
     log_rows = pd.DataFrame(
         {"code": [*not_in_lookup, *without_block],

@@ -128,8 +128,9 @@ def check_same_generation(parts: Sequence[tuple[str, str, Generation | None]]) -
     for role, source, found in known[1:]:
         first_role, first_source, first = known[0]
         if found != first:
+            be = "are" if first_role.endswith("s") else "is"
             raise StpgeoError(
-                f"the {first_role} ({Path(first_source).name}) are of the {first.title} but "
+                f"the {first_role} ({Path(first_source).name}) {be} of the {first.title} but "
                 f"the {role} ({Path(source).name}) is of the {found.title}; the two "
                 "generations share most of their codes, so mixing them would be silently "
                 "wrong where they differ", source=source,

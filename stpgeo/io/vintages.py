@@ -173,6 +173,8 @@ class FootprintVintage:
         The LSOAs it is made of (:mod:`stpgeo.ons.generations`): 2011 up to July 2022.
     reconstructed
         True when its lookup is a reconstruction, not ONS's file (said in its title).
+    base
+        For a proposal: the vintage it changes (said in its title).
     """
 
     name: str
@@ -184,6 +186,7 @@ class FootprintVintage:
     proposal: str | None = None
     generation: Generation = LSOA11
     reconstructed: bool = False
+    base: str | None = None
 
     @property
     def kind(self) -> str:
@@ -200,7 +203,8 @@ class FootprintVintage:
         """What the footprints are, for people: ``'ICB 2022'``, ``'sub-ICB location 2022'``."""
         level = SHORT_TITLES[self.level]
         if self.proposal is not None:
-            return f"proposal {self.name} ({level}s)"
+            return f"proposal {self.name} ({level}s" + (f", on {self.base})" if self.base
+                                                          else ")")
         return f"{level} {self.year}" + (", reconstructed" if self.reconstructed else "")
 
     @property

@@ -58,6 +58,12 @@ ENTITY_KINDS: dict[str, str] = {
     "92": "country",
 }
 
+#: Entities whose kind differs by country (the country letter and the entity number):
+#: Scotland's wards are S13 and its councils S12, Northern Ireland's wards N08 and its
+#: councils N09.
+COUNTRY_ENTITY_KINDS: dict[str, str] = {"S13": "ward", "S12": "council", "N08": "ward",
+                                        "N09": "council"}
+
 #: Plain-English names for reports.
 KIND_TITLES: dict[str, str] = {
     "lsoa": "LSOA (building block)",
@@ -226,10 +232,12 @@ def kind_of_code(code: str) -> str | None:
     --------
     >>> kind_of_code("E54000016"), kind_of_code("E08000025"), kind_of_code("nonsense")
     ('stp', 'council', None)
+    >>> kind_of_code("S13002516"), kind_of_code("N08000101")  # Scottish and NI wards
+    ('ward', 'ward')
     """
     if not is_gss_code(code):
         return None
-    return ENTITY_KINDS.get(code[1:3])
+    return COUNTRY_ENTITY_KINDS.get(code[:3]) or ENTITY_KINDS.get(code[1:3])
 
 
 def gss_share(values: pd.Series) -> float:

@@ -16,10 +16,11 @@ deprivation    IMD 2019                    IoD 2025
 
 Inputs handed over (``blocks=``, ``population=``, ``block_wards=``, ``deprivation=``)
 are one set, of one generation: they must agree (mixing 2011 and 2021 LSOAs is refused,
-naming both) and replace that generation's defaults; the other generation keeps its
-defaults. Wards handed over without blocks are used for every generation (placed in
-the blocks by geometry where no lookup fits them). The defaults of the 2021 LSOAs
-cover England and Wales; England's are kept, as the vintages' lookups are England's.
+naming both) and replace that generation's defaults, wards handed over with them
+included; the other generation keeps its defaults. Wards handed over alone are used for
+every generation (placed in the blocks by geometry where no lookup fits them). The
+defaults of the 2021 LSOAs cover England and Wales; England's are kept, as the vintages'
+lookups are England's.
 
 Examples
 --------
@@ -245,6 +246,7 @@ def read_generations(vintages: list[FootprintVintage], given: Given, *,
         built from, or a default missing from the data directory.
     """
     mine, read = _assign(given, vintages, data, cache)
+    everywhere = mine is None  # wards handed over alone serve every generation
     found: dict[Generation, GenerationInputs] = {}
     for generation in sorted({v.generation for v in vintages}):
         own = generation == mine
@@ -253,7 +255,7 @@ def read_generations(vintages: list[FootprintVintage], given: Given, *,
             for role in ("blocks", "population"):
                 if values[role] is None:
                     values[role] = _default(generation, role, data, cache)
-            wards = given.wards
+            wards = given.wards if own or everywhere else None
             if wards is None:  # the generation's own wards, and their lookup
                 wards = _default(generation, "wards", data, cache)
                 if values["block_wards"] is None:
@@ -267,5 +269,5 @@ def read_generations(vintages: list[FootprintVintage], given: Given, *,
                           values["deprivation"], data)  # the defaults filled in agree
         found[generation] = GenerationInputs(
             generation=generation, inputs=inputs, deprivation=values["deprivation"],
-            notes={"given": own, "wards_given": given.wards is not None})
+            notes={"given": own, "wards_given": given.wards is not None and (own or everywhere)})
     return found

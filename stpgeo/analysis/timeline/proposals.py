@@ -286,7 +286,8 @@ def proposal_map(proposal: Proposal, maps: list[VintageMap]) -> VintageMap:
     footprint_names = pd.concat([base.footprint_names,
                                  names.set_index("proposed_code")["proposed_name"]])
     footprint_names = footprint_names[~footprint_names.index.duplicated(keep="last")]
-    vintage = replace(base.vintage, name=proposal.name, date=None, proposal=proposal.source)
+    vintage = replace(base.vintage, name=proposal.name, date=None, proposal=proposal.source,
+                      base=base.name)
     notes = {**base.notes, "file": proposal.source, "base": base.name, "rows": len(rows),
              "blocks_moved": int((footprints != base.footprints).sum()),
              "footprints": int(footprints.nunique())}

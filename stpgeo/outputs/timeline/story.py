@@ -60,7 +60,9 @@ def _wards(timeline: Timeline, members: list[str], vintage: FootprintVintage) ->
     wards = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(members)
                                    & (timeline.ward_timeline["vintage"] == vintage.name)]
     flagged = wards[wards["verdict"].isin(FLAGGED)]
-    return f" ({len(flagged)} wards: {names(flagged['ward_name'])})" if len(flagged) else ""
+    if flagged.empty:
+        return ""
+    return f" ({len(flagged)} ward{'s' if len(flagged) > 1 else ''}: {names(flagged['ward_name'])})"
 
 
 def _state(timeline: Timeline, members: list[str], vintage: FootprintVintage, *,
