@@ -44,10 +44,12 @@ from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.layer import Layer
 from stpgeo.io.practices import read_practices
 from stpgeo.io.write import atomic_folder, write_frame
+from stpgeo.ons.generations import LSOA21
 from stpgeo.outputs.affected import affected_findings
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.outputs.maps import ward_map
 from stpgeo.outputs.report import render_report
+from stpgeo.outputs.timeline.national import today_findings
 from stpgeo.outputs.timeline.story import council_findings as council_history
 
 T = TypeVar("T")
@@ -113,6 +115,11 @@ class DemoResult:
         if self.timeline is not None:
             lines.append(f"Through time ({TIMELINE_FOLDER}/timeline.html):")
             lines += [f"  {s}" for s in council_history(self.timeline, SEED_COUNCIL)]
+            today = (today_findings(self.timeline) if any(
+                v.generation == LSOA21 for v in self.timeline.vintages) else [])
+            if today:
+                lines.append("Today's map, England:")
+                lines += [f"  {s}" for s in today]
         return lines
 
 

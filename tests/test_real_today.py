@@ -239,3 +239,24 @@ def test_mixed_generations_are_refused(data: Path, clean_lsoa: stpgeo.Layer) -> 
     with pytest.raises(StpgeoError, match="LSOAs of neither the 2011 LSOAs nor the 2021 LSOAs"):
         stpgeo.timeline("Birmingham", vintages="ICB22,ICB24", blocks=clean_lsoa,
                         proposals=[stpgeo.read_proposal(bogus, name="bogus")])
+
+
+def test_an_analysis_and_a_build_on_the_2021_lsoas(data: Path, lookups: dict[str, pd.DataFrame],
+                                                  census: pd.Series) -> None:
+    lsoa21 = stpgeo.read_layer(data / "lsoa/lsoa21_ew_bsc_v4.gpkg")
+    assert (lsoa21.kind, lsoa21.vintage, lsoa21.code_field) == ("lsoa", 2021, "LSOA21CD")
+    lookup = data / LOOKUP_24
+    icbs = stpgeo.build_footprints(lsoa21, lookup, by="ICB24CD", population=data / CENSUS)
+    assert (len(icbs), icbs.kind, icbs.vintage) == (42, "stp", 2024)
+    wards = stpgeo.read_layer(data / "wards/wd24_uk_bsc_may2024.gpkg")
+    england = stpgeo.Layer(wards.gdf[wards.gdf["code"].str.startswith("E")], source=wards.source,
+                           kind="ward", code_field="WD24CD", vintage=2024)
+    result = stpgeo.analyse(england, icbs, councils=lookup, blocks=lsoa21,
+                            population=data / CENSUS,
+                            block_wards=data / "lookups/LSOA21_WD24_LAD24_EW_LU.csv",
+                            block_footprints=lookup)
+    expected = _outside_home(_blocks(lookups, census, "ICB24"))
+    councils = result.councils.set_index("council_code")["population_outside_home"]
+    assert councils.round().astype("int64").sort_index().to_dict() == expected.to_dict()
+    assert result.councils.set_index("council_code").loc[BIRMINGHAM,
+                                                         "population_outside_home"] == 0

@@ -17,7 +17,7 @@ from . import timeline_case as case
 from .shapes import frame, square
 
 DEFAULT = ["CCG15", "CCG16", "CCG17", "STP17", "CCG18", "STP18", "CCG21", "STP21", "SICBL22",
-           "ICB22"]
+           "ICB22", "SICBL24", "ICB24", "SICBL26", "ICB26"]
 
 
 @pytest.mark.parametrize(("field", "kind", "level", "title"), [
@@ -27,6 +27,12 @@ DEFAULT = ["CCG15", "CCG16", "CCG17", "STP17", "CCG18", "STP18", "CCG21", "STP21
     ("STP17CD", "stp", "stp", "STP 2017"), ("STP21CD", "stp", "stp", "STP 2021"),
     ("ICB22CD", "stp", "icb", "ICB 2022"), ("Icb22Nm", "stp", "icb", "ICB 2022"),
     ("LAD22CD", "council", None, "Council 2022"), ("SICBL22CDH", None, None, None),
+    # today's geography: councils of 2023-2024, wards of 2023-2025, SICBL/ICB 2023-2026
+    ("LAD23CD", "council", None, "Council 2023"), ("LAD24CD", "council", None, "Council 2024"),
+    ("WD23CD", "ward", None, "Ward 2023"), ("wd25cd", "ward", None, "Ward 2025"),
+    ("SICBL23CD", "ccg", "sicbl", "sub-ICB location 2023"),
+    ("SICBL26CD", "ccg", "sicbl", "sub-ICB location 2026"),
+    ("ICB24CD", "stp", "icb", "ICB 2024"), ("ICB26NM", "stp", "icb", "ICB 2026"),
 ])
 def test_fields_name_a_kind_and_a_level(field: str, kind: str | None, level: str | None,
                                         title: str | None) -> None:
@@ -75,10 +81,18 @@ def test_the_catalogue_lists_the_buildable_vintages() -> None:
         assert vintage.column in columns, vintage.name
         assert vintage.councils in columns, vintage.name
         assert field_level(vintage.column) == vintage.level
-    icb = vintages[-1]
+    by_name = {v.name: v for v in vintages}
+    icb = by_name["ICB22"]
     assert (icb.date, icb.kind, icb.title, icb.when) == (dt.date(2022, 7, 1), "stp", "ICB 2022",
                                                          "1 July 2022")
     assert vintages[0].when == "1 July 2015"
+    # each vintage knows its generation of blocks; the 2026 lookup is a reconstruction
+    assert {v.name for v in vintages if v.generation.key == "lsoa21"} == {
+        "SICBL24", "ICB24", "SICBL26", "ICB26"}
+    assert [v.name for v in vintages if v.reconstructed] == ["SICBL26", "ICB26"]
+    assert by_name["ICB26"].title == "ICB 2026, reconstructed"
+    assert by_name["ICB24"].when == "1 April 2024"
+    assert all(v.councils == "LAD24CD" for v in vintages if v.generation.key == "lsoa21")
 
 
 def test_choosing_vintages(tmp_path: Path) -> None:

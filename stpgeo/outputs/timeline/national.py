@@ -93,6 +93,24 @@ def national_findings(timeline: Timeline) -> list[str]:
     return sentences
 
 
+def today_findings(timeline: Timeline, kind: str = "stp") -> list[str]:
+    """England on today's map: the vintages of the latest building blocks in a series (ICBs
+    by default), councils named, what their changes did, who lives outside."""
+    england = _england(timeline)
+    dated = [v for v in timeline.vintages if v.kind == kind and v.proposal is None
+             and v.name in england.index]
+    if not dated:
+        return []
+    latest = [v for v in dated if v.generation == dated[-1].generation]
+    sentences = []
+    for i, after in enumerate(latest):
+        changed = _changed(timeline, latest[i - 1], after) if i else None
+        if changed:
+            sentences.append(changed)
+        sentences.append(_state(england.loc[after.name], after, named=True))
+    return sentences + deprivation_findings(timeline, ENGLAND, latest[-1])
+
+
 def proposal_findings(timeline: Timeline, proposal: FootprintVintage) -> list[str]:
     """What a proposal would change for England's councils (from ``moves`` and ``trend``)."""
     england = _england(timeline)
