@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from stpgeo.io.catalogue import Catalogue
-from stpgeo.io.convert import IMD2015, IMD2019
+from stpgeo.io.convert import IMD2015, IMD2019, IMD2025
 
 _OIDS = ("FID", "OBJECTID", "objectid", "ObjectId")
 
@@ -165,15 +165,16 @@ def population_workbook(table: Path, member: str, sheet: str) -> bytes:
 
 def file7(table: Path, convert: str) -> bytes:
     """GOV.UK's Indices of Deprivation File 7, made from stpgeo's IMD table."""
-    ours = IMD2015 if convert == "imd2015" else IMD2019
-    theirs = {c: s + (" (2011)" if s.startswith("LSOA") else
+    ours = {"imd2015": IMD2015, "imd2019": IMD2019, "imd2025": IMD2025}[convert]
+    theirs = {c: s + ("" if "(20" in s else
+                      " (2011)" if s.startswith("LSOA") else
                       " (2013)" if s.startswith("Local") else
                       " (where 1 is most deprived)" if s.endswith("Rank") else
-                      " (where 1 is most deprived 10% of LSOAs)" if s.endswith("Decile") else "")
+                      " (where 1 is most deprived 10% of LSOAs)" if s.endswith("Decile") else
+                      " (rate)" if s in ("Income Score", "Employment Score") else "")
               for c, s in ours.items()}
-    distractors = ["Income Score (rate)",
-                   "Income Deprivation Affecting Children Index (IDACI) Rank (where 1 is most "
-                   "deprived)"]
+    distractors = ([] if convert == "imd2025" else ["Income Score (rate)"]) + [
+        "Income Deprivation Affecting Children Index (IDACI) Rank (where 1 is most deprived)"]
     with table.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out = io.StringIO()
@@ -182,6 +183,24 @@ def file7(table: Path, convert: str) -> bytes:
     for row in rows:
         writer.writerow([row[c] for c in theirs] + ["0.1", "1"])
     return out.getvalue().encode("utf-8")
+
+
+def census_zip(table: Path, member: str) -> bytes:
+    """Nomis's Census 2021 TS001 bulk zip, made from stpgeo's population CSV (with a
+    region row, which the converter leaves out)."""
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["date", "geography", "geography code",
+                     "Residence type: Total; measures: Value"])
+    writer.writerow(["2021", "West Midlands", "E12000005", "5950757"])
+    for row in rows:
+        writer.writerow(["2021", row["LSOA21NM"], row["LSOA21CD"], row["total_population"]])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member, out.getvalue())
+    return buffer.getvalue()
 
 
 def ward_parts(path: Path, parts: list[str], lookup: Path | None) -> dict[str, bytes]:
@@ -261,9 +280,12 @@ class Publishers:
             if convert == "ons_lsoa_population":
                 def make() -> bytes:
                     return population_workbook(path, source["member"], source["sheet"])
-            elif convert in ("imd2015", "imd2019"):
+            elif convert in ("imd2015", "imd2019", "imd2025"):
                 def make() -> bytes:
                     return file7(path, convert)
+            elif convert == "census2021_ts001":
+                def make() -> bytes:
+                    return census_zip(path, source["member"])
             else:
                 def make() -> bytes:
                     return path.read_bytes()

@@ -7,9 +7,13 @@
   then England and Wales, regions, districts and LSOAs, the names of each level in
   its own column. Kept: the LSOA rows (E01 / W01 codes), as ``lsoa11_code,
   lsoa11_name, total_population``.
-- ``imd2015`` / ``imd2019``: the English Indices of Deprivation's "File 7" CSV
-  (all ranks, deciles and scores); kept: the columns of the catalogue's table, found
-  by the start of the publisher's column names.
+- ``imd2015`` / ``imd2019`` / ``imd2025``: the English Indices of Deprivation's "File 7"
+  CSV (all ranks, deciles and scores; per 2021 LSOA in 2025); kept: the columns of the
+  catalogue's table, found by the start of the publisher's column names.
+- ``census2021_ts001``: Nomis's bulk Census 2021 table TS001 (usual residents): a zip
+  holding ``census2021-ts001-lsoa.csv`` with ``geography code``, ``geography`` and the
+  total (``Residence type: Total; measures: Value``); kept: the LSOA rows, as
+  ``LSOA21CD, LSOA21NM, total_population``.
 
 Examples
 --------
@@ -39,6 +43,16 @@ IMD2019 = {"lsoa_code": "LSOA code"} | {
                         ("Education", "Education, Skills and Training"),
                         ("Health", "Health Deprivation and Disability"), ("Crime", "Crime"),
                         ("Housing_and_Access", "Barriers to Housing and Services"),
+                        ("Environment", "Living Environment"))}
+#: IoD 2025 (humaniverse/IMD's layout, the shared table's: deciles, ranks, then scores).
+IMD2025 = {"lsoa21_code": "LSOA code (2021)"} | {
+    f"{short}_{what.lower()}": f"{long} {what}"
+    for what in ("Decile", "Rank", "Score")
+    for short, long in (("IMD", "Index of Multiple Deprivation (IMD)"), ("Income", "Income"),
+                        ("Employment", "Employment"),
+                        ("Education", "Education, Skills and Training"),
+                        ("Health", "Health Deprivation and Disability"), ("Crime", "Crime"),
+                        ("Housing_and_Services", "Barriers to Housing and Services"),
                         ("Environment", "Living Environment"))}
 #: IMD 2015 (the shared table's column -> the start of File 7's column).
 IMD2015 = {"lsoa11_code": "LSOA code", "lsoa11_name": "LSOA name",
@@ -119,8 +133,33 @@ def ons_lsoa_population(source: Path, target: Path, *, member: str | None = None
     return len(kept)
 
 
+def census2021_ts001(source: Path, target: Path, *, member: str | None = None) -> int:
+    """Convert Nomis's Census 2021 TS001 bulk zip (or its LSOA CSV) to stpgeo's CSV."""
+    data = source.read_bytes()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n for n in archive.namelist() if n.lower().endswith("-lsoa.csv")]
+            name = member if member in archive.namelist() else (names[0] if names else None)
+            if name is None:
+                raise StpgeoError("the zip holds no LSOA table (…-lsoa.csv)", source=source,
+                                  fix="check the file's address in the catalogue")
+            data = archive.read(name)
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    header = list(reader.fieldnames or [])
+    totals = [c for c in header if "total" in c.lower() and "value" in c.lower()]
+    if "geography code" not in header or len(totals) != 1:
+        raise StpgeoError(f"not Nomis's Census 2021 table: its columns are {header[:6]}",
+                          source=source, fix="check the file's address in the catalogue")
+    kept = [[row["geography code"], row.get("geography", ""), row[totals[0]].strip()]
+            for row in reader if _LSOA.match(row["geography code"].strip())]
+    _write_csv(target, ["LSOA21CD", "LSOA21NM", "total_population"], kept)
+    return len(kept)
+
+
 CONVERTERS: dict[str, Callable[..., int]] = {
     "ons_lsoa_population": ons_lsoa_population,
+    "census2021_ts001": census2021_ts001,
+    "imd2025": _file7(IMD2025, order=list(IMD2025)),
     "imd2015": _file7(IMD2015, order=list(IMD2015)),
     "imd2019": _file7(IMD2019, order=list(IMD2019)),
 }

@@ -5,8 +5,9 @@
 
 - ``arcgis``: an ONS Open Geography Portal FeatureServer layer or table, page by page
   (:mod:`stpgeo.io.arcgis`), each page kept as it comes so that a second run resumes;
-  the total against the service's own count; written as GeoJSON (layers) or CSV with
-  the service's field names (tables);
+  the total against the service's own count; written as GeoJSON (layers; as a
+  GeoPackage where the catalogue's file is one) or CSV with the service's field names
+  (tables);
 - ``file``: a file at a fixed address, resumed with an HTTP Range request, refused when
   a web page comes back or its SHA-256 is not the catalogue's, converted where the
   publisher's format is not stpgeo's (:mod:`stpgeo.io.convert`);
@@ -141,7 +142,20 @@ def _arcgis(product: Product, staging: Path, mirror: str | None) -> tuple[Path, 
     else:
         result = staging / "result.geojson"
         _write_features(result, _records(pages))
+        if Path(product.entry["file"]).suffix.lower() == ".gpkg":
+            result = _geopackage(result, layer=str(product.entry.get("layer", "layer")))
     return result, total
+
+
+def _geopackage(geojson: Path, *, layer: str) -> Path:
+    """The layer written again as a GeoPackage (for a catalogue file that is one)."""
+    import pyogrio
+
+    target = geojson.with_suffix(".gpkg")
+    target.unlink(missing_ok=True)
+    pyogrio.write_dataframe(pyogrio.read_dataframe(geojson), target, layer=layer,
+                            driver="GPKG")
+    return target
 
 
 def _records(pages: list[Path]) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,9 @@ column of footprint codes, the column of the same vintage's councils, its level,
 date it took effect and its generation of LSOAs (2011 up to July 2022, 2021 since
 2023). :func:`footprint_vintages` reads them and :func:`choose_vintages` picks those a
 data directory can build. A vintage built with a reconstructed lookup (the April 2026
-one) says so in its title. A reconstructed lookup gives no code list.
+one) says so in its title, unless the data directory holds the publisher's own lookup
+(the catalogue's ``official``), which is then used instead. A reconstructed lookup gives
+no code list.
 
 Examples
 --------
@@ -31,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -247,12 +249,26 @@ def footprint_vintages(catalogue: Catalogue | None = None) -> list[FootprintVint
     return sorted(found, key=order_key)
 
 
+def _official(vintage: FootprintVintage, catalogue: Catalogue, folder: Path) -> FootprintVintage:
+    """A reconstructed vintage built with the publisher's own lookup instead, when the data
+    directory holds it (``official`` in the catalogue: its lookup and council column)."""
+    official = catalogue.vintages.get(vintage.name, {}).get("official")
+    if not isinstance(official, dict) or official.get("lookup") not in catalogue.lookups:
+        return vintage
+    if not (folder / catalogue.lookups[official["lookup"]]["file"]).is_file():
+        return vintage
+    return replace(vintage, lookup=str(official["lookup"]),
+                   councils=str(official.get("councils", vintage.councils)),
+                   reconstructed=False)
+
+
 def buildable_vintages(data: str | os.PathLike[str] | None = None) -> list[FootprintVintage]:
-    """The catalogued vintages whose lookup is in the data directory."""
+    """The catalogued vintages whose lookup is in the data directory (the publisher's own,
+    where it holds one, rather than a reconstruction)."""
     catalogue = load_catalogue()
     folder = data_dir(data)
-    return [v for v in footprint_vintages(catalogue)
-            if (folder / catalogue.lookups[v.lookup]["file"]).is_file()]
+    found = [_official(v, catalogue, folder) for v in footprint_vintages(catalogue)]
+    return [v for v in found if (folder / catalogue.lookups[v.lookup]["file"]).is_file()]
 
 
 def choose_vintages(names: str | Sequence[str] | None = None, *,
@@ -283,8 +299,9 @@ def choose_vintages(names: str | Sequence[str] | None = None, *,
                           f"{preview(unknown) or '(none given)'}",
                           fix=f"choose among {', '.join(v.name for v in listed.values())}, "
                           "comma-separated (e.g. --vintages CCG17,STP17,ICB22)")
-    chosen = sorted({listed[n.upper()] for n in wanted}, key=order_key)
     folder = data_dir(data)
+    chosen = sorted({_official(listed[n.upper()], catalogue, folder) for n in wanted},
+                    key=order_key)
     for vintage in chosen:
         path = folder / catalogue.lookups[vintage.lookup]["file"]
         if not path.is_file():
