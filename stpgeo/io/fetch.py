@@ -18,6 +18,8 @@ Examples
 --------
 >>> [p.key for p in products(["demo"])]
 ['lsoa_2011', 'wards_dec2013', '143', '114', 'lsoa11_mid2017', 'imd2019']
+>>> len(products(["today"])), products(["today"])[0].key
+(9, 'lsoa_2021')
 """
 
 from __future__ import annotations
@@ -45,10 +47,15 @@ from stpgeo.progress import step
 
 #: What ``stpgeo demo`` needs for England: ``stpgeo fetch`` with no product, or ``demo``.
 DEMO = ("lsoa_2011", "wards_dec2013", "143", "114", "lsoa11_mid2017", "imd2019")
+#: Today's map (the vintages built from the 2021 LSOAs, and how they meet the older ones):
+#: ``stpgeo fetch today``. ONS's own April 2026 lookup replaces the reconstruction.
+TODAY = ("lsoa_2021", "wards_may2024", "lsoa21_sicbl24", "lsoa21_sicbl26_ons", "lsoa21_wd24",
+         "lsoa21_census2021", "imd2025", "lsoa11_lsoa21", "lad22_lad23")
 
 
 def products(names: Iterable[str] = (), catalogue: Catalogue | None = None) -> list[Product]:
-    """The products named (catalogue keys; ``demo`` or none: :data:`DEMO`; ``all``)."""
+    """The products named (catalogue keys; ``demo`` or none: :data:`DEMO`; ``today``:
+    :data:`TODAY`; ``all``)."""
     catalogue = catalogue or load_catalogue()
     known = {key: Product(section, key, entry) for section in Catalogue.SECTIONS
              for key, entry in getattr(catalogue, section).items()}
@@ -56,6 +63,8 @@ def products(names: Iterable[str] = (), catalogue: Catalogue | None = None) -> l
     for name in list(names) or ["demo"]:
         if name == "demo":
             wanted += DEMO
+        elif name == "today":
+            wanted += TODAY
         elif name == "all":
             wanted += [k for k, p in known.items() if p.source.get("kind") != "none"]
         elif name in known:
@@ -63,7 +72,8 @@ def products(names: Iterable[str] = (), catalogue: Catalogue | None = None) -> l
         else:
             raise StpgeoError(f"the catalogue has no product {name!r}",
                               fix="`stpgeo fetch --list` lists them, e.g. "
-                              "`stpgeo fetch lsoa_2011 143`, or `stpgeo fetch demo`")
+                              "`stpgeo fetch lsoa_2011 143`, `stpgeo fetch demo` or "
+                              "`stpgeo fetch today`")
     return [known[k] for k in dict.fromkeys(wanted)]
 
 
