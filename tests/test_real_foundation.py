@@ -23,11 +23,13 @@ pytestmark = pytest.mark.realdata
 # From the table in ../shared/boundaries/README.md: file, kind, vintage, code field,
 # name field, number of features. The 2020 STP file's codes are exactly the 42 STP
 # codes of April 2018 and April 2019 (lookups 065 and 028; five changed by 2020), so
-# its vintage from the codes is 2019, the latest list holding all of them.
+# its vintage from the codes is 2019, the latest list holding all of them. Likewise
+# Birmingham's (and Solihull's) wards of May 2018 are all still in the ward list of May
+# 2024 (lookup wd24_lad24): the latest list holding all of them is 2024's.
 README_LAYERS = [
     ("wards/wards_dec2013_england.geojson", "ward", 2013, "WD13CD", "WD13NM", 7681),
-    ("wards/birmingham_wards_2018.geojson", "ward", 2018, "code", "ward_name", 69),
-    ("wards/birmingham_solihull_wards_2018.geojson", "ward", 2018, "WardCode", "Ward", 86),
+    ("wards/birmingham_wards_2018.geojson", "ward", 2024, "code", "ward_name", 69),
+    ("wards/birmingham_solihull_wards_2018.geojson", "ward", 2024, "WardCode", "Ward", 86),
     ("lsoa/lsoa_2011_england.geojson", "lsoa", 2011, "LSOA11CD", "LSOA11NM", 32844),
     ("ccg/ccg_apr2017_openprescribing.geojson", "ccg", 2017, None, "name", 209),
     ("ccg/ccg_apr2018_openprescribing.geojson", "ccg", 2018, None, "name", 195),
@@ -77,7 +79,7 @@ def test_shapefile_without_crs_is_refused_then_lies_in_birmingham(
 
     wards = read_layer(data / SHAPEFILE, crs="EPSG:27700")
     assert (wards.kind, wards.vintage, wards.code_field, wards.name_field, len(wards)) == (
-        "ward", 2018, "code", "ward_name", 69)
+        "ward", 2024, "code", "ward_name", 69)
     # Birmingham, independently: the union of its LSOAs according to ONS lookup 143
     lookup = pd.read_csv(lookup_143, usecols=["LSOA11CD", "LAD17CD"])
     birmingham_lsoas = set(lookup.loc[lookup["LAD17CD"] == BIRMINGHAM, "LSOA11CD"])

@@ -39,7 +39,7 @@ def test_it_writes_the_folder_and_tells_the_story(data: Path, tmp_path: Path,
     assert table["vintage"].tolist() == ["CCG17", "STP17", "SICBL22", "ICB22", "merger"]
     assert table["population_outside_home"].tolist() == [400, 400, 0, 0, 0]
     assert "400 residents of Birmingham in W2 moved from S2" in stdout
-    assert "stpgeo: vintage 5 of 5: proposal merger (ICBs)" in err  # progress per vintage
+    assert "stpgeo: vintage 5 of 5: proposal merger (ICBs, on ICB22)" in err  # progress per vintage
     assert f"timeline written to {out}" in stdout
 
 
