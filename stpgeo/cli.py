@@ -227,7 +227,7 @@ def demo(out: Path, cache: bool, data: Path | None) -> None:
         click.echo(f"note: {line}")
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html, timeline/)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html, timeline/, atlas/)")
 
 
 @cli.command()
@@ -372,6 +372,46 @@ def timeline_(councils: tuple[str, ...], proposals: tuple[Path, ...], out: Path,
     click.echo(f"timeline written to {out}/ (timeline.html, trend.png, timeline.csv, "
                "ward_timeline.csv, changes.csv, trend.csv, moves.csv, deprivation.csv, "
                "vintages.csv)")
+
+
+@cli.command("atlas")
+@click.option("--council", "councils", multiple=True, metavar="NAME_OR_CODE",
+              help="An atlas of this council and its neighbours (repeat for several); "
+              "without it, every council of England.")
+@click.option("--england", is_flag=True, help="Every council of England (the default).")
+@click.option("--vintages", help="Comma-separated footprint vintages [default: every vintage "
+              "the data directory can build, CCG15 to ICB26].")
+@click.option("--proposal", "proposals", multiple=True, type=_InputPath(), metavar="CSV",
+              help="A proposed footprint map, one more vintage (as stpgeo timeline takes it).")
+@click.option("--analyses", "analyses", multiple=True, type=click.Path(
+              file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of stpgeo analyse (or demo): its GP practices of other "
+              "commissioners are listed on the council pages.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The site's folder (replaced atomically).")
+@_cache_flag
+@_common
+def atlas_(councils: tuple[str, ...], england: bool, proposals: tuple[Path, ...],
+           analyses: tuple[Path, ...], out: Path, data: Path | None, **options: Any) -> None:
+    """Write the atlas: every council's alignment through time, as a static site.
+
+    index.html finds a council by its name, a ward's or an ICB's; each council has a
+    page (its map by vintage, its story, figures, wards outside home, neighbours), each
+    footprint of the latest vintages too. It opens from the file system or any static
+    web host, with no network.
+    """
+    from stpgeo.atlas import atlas, folder_size
+    from stpgeo.outputs.analyses import read_analyses
+
+    if england and councils:
+        raise click.UsageError("give --council or --england, not both")
+    read = read_analyses(*analyses) if analyses else []
+    path = atlas(list(councils) or None, england=england or not councils, out=out, data=data,
+                 proposals=list(proposals), analyses=read, **options)
+    pages = sum(1 for _ in (path / "councils").glob("*.html"))
+    click.echo(f"atlas written to {path}/ ({pages:,} council pages, "
+               f"{folder_size(path) / 1e6:,.1f} MB): open {path / 'index.html'}, or publish "
+               "the folder as it is on any static web host")
 
 
 @cli.command("cache")

@@ -13,6 +13,8 @@
    2015 to 2026 — those of July 2022 and before on the 2011 LSOAs, those since 2023 on
    the 2021 LSOAs with Census 2021 — with the national trend and today's councils not
    aligned (:func:`stpgeo.timeline`): ``timeline/``.
+5. Write the atlas of Birmingham and its neighbours (:func:`stpgeo.atlas`): ``atlas/``,
+   a static site (one page per council, with its map by vintage and its story).
 
 Without a data directory (no ``--data``, no ``STPGEO_DATA``, none beside the
 project) the same code runs on the sample shipped inside the package: the wards,
@@ -35,6 +37,7 @@ from stpgeo.analysis.pipeline import analyse_many
 from stpgeo.analysis.result import Analysis
 from stpgeo.analysis.timeline import timeline
 from stpgeo.analysis.timeline.result import Timeline
+from stpgeo.atlas import atlas
 from stpgeo.engine.footprints import build_footprints, ons_fields, read_clean_blocks
 from stpgeo.errors import StpgeoError
 from stpgeo.io.cache import Cache
@@ -57,6 +60,7 @@ T = TypeVar("T")
 SEED_COUNCIL = "E08000025"  # Birmingham
 MAP_FILE = "map.html"
 TIMELINE_FOLDER = "timeline"
+ATLAS_FOLDER = "atlas"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,9 @@ class DemoResult:
             if today:
                 lines.append("Today's map, England:")
                 lines += [f"  {s}" for s in today]
+        atlas = self.folder / ATLAS_FOLDER / "index.html"
+        lines.append(f"The atlas of Birmingham and its neighbours: open {atlas} (a static "
+                     "site: it opens offline, and any web host can serve the folder as it is).")
         return lines
 
 
@@ -194,6 +201,9 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
                                population=population, block_wards=lookup_114,
                                deprivation=deprivation, lookups={"143": lookup_143},
                                data=data, cache=cache)
+        atlas(SEED_COUNCIL, out=staging / ATLAS_FOLDER, analyses=list(analyses.values()),
+              wards=wards, blocks=blocks, population=population, block_wards=lookup_114,
+              deprivation=deprivation, lookups={"143": lookup_143}, data=data, cache=cache)
     return DemoResult(analyses, folder, timeline=history, missing=missing)
 
 

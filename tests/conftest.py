@@ -174,10 +174,10 @@ def proposals(tmp_path_factory: pytest.TempPathFactory, data: Path) -> dict[str,
 
 @pytest.fixture(scope="session")
 def national_timeline(wards_2013, clean_lsoa, population, lookup_114, proposals):  # type: ignore[no-untyped-def]
-    """England through every default vintage (2015 to 2026), following Birmingham and
-    Westmorland and Furness, with the session's inputs of the 2011 LSOAs and the
-    catalogue's of the 2021 LSOAs, and the proposals above."""
-    return stpgeo.timeline(["Birmingham", "Westmorland and Furness"], england=True,
+    """England through every default vintage (2015 to 2026), following every council (as
+    the atlas does), with the session's inputs of the 2011 LSOAs and the catalogue's of the
+    2021 LSOAs, and the proposals above."""
+    return stpgeo.timeline(england=True, every_council=True,
                            proposals=list(proposals.values()), wards=wards_2013,
                            blocks=clean_lsoa, population=population, block_wards=lookup_114)
 

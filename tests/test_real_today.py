@@ -121,7 +121,16 @@ def test_the_2026_mergers_fix_some_councils_not_all(national_timeline: Timeline,
     assert "With the changes of 1 April 2026 (ICB 2026, reconstructed)" in story
 
 
-def test_westmorland_and_furness_has_one_history(national_timeline: Timeline, data: Path,
+@pytest.fixture(scope="module")
+def westmorland(wards_2013: stpgeo.Layer, clean_lsoa: stpgeo.Layer, population: pd.Series,
+                lookup_114: Path) -> Timeline:
+    """Westmorland and Furness alone (its wards and its neighbours'), every vintage."""
+    return stpgeo.timeline("Westmorland and Furness", wards=wards_2013, blocks=clean_lsoa,
+                           population=population, block_wards=lookup_114)
+
+
+def test_westmorland_and_furness_has_one_history(national_timeline: Timeline,
+                                                 westmorland: Timeline, data: Path,
                                                  tmp_path: Path) -> None:
     successors = pd.read_csv(data / "lookups/LAD22_LAD23_EW_LU.csv", dtype=str)
     predecessors = set(successors.loc[successors["LAD23CD"] == WESTMORLAND, "LAD22CD"])
@@ -139,9 +148,12 @@ def test_westmorland_and_furness_has_one_history(national_timeline: Timeline, da
     assert mine.loc["ICB24", "n_councils"] == 1
     assert mine.loc["CCG15", "n_councils"] == 3
     assert set(mine["scope_name"]) == {"Westmorland and Furness"}
-    out = national_timeline.write(tmp_path / "timeline")
+    alone = westmorland.trend[westmorland.trend["scope_code"] == WESTMORLAND]
+    pd.testing.assert_frame_equal(alone.set_index("vintage"),  # the same figures alone
+                                  mine.loc[alone["vintage"]])
+    out = westmorland.write(tmp_path / "timeline")
     written = pd.read_csv(out / "trend.csv")
-    assert (written["scope_code"] == WESTMORLAND).sum() == len(national_timeline.vintages)
+    assert (written["scope_code"] == WESTMORLAND).sum() == len(westmorland.vintages)
     html = (out / "timeline.html").read_text(encoding="utf-8")
     assert ("Westmorland and Furness was formed on 1 April 2023 from Barrow-in-Furness, Eden "
             "and South Lakeland") in html

@@ -49,15 +49,20 @@ def deprivation_rows(result: Any, deciles: pd.DataFrame,
     table = deprivation_table(every, deciles[indices], result.homes,
                               councils=set(every["council"]))
     table["outside"] = table["population"].where(table["side"] == "outside_home", 0)
-    wanted = {ENGLAND: ("England", None), **scopes}
-    rows = []
-    for code, (name, lineage) in wanted.items():
-        chosen = table if lineage is None else table[table["council_code"].isin(set(lineage))]
-        if chosen.empty:
-            continue
-        summed = chosen.groupby(["index", "decile"], dropna=False, sort=False)[
+    keys = ["index", "decile"]
+    england = table.groupby(keys, dropna=False, sort=False)[["population", "outside"]].sum()
+    rows = [england.reset_index().assign(scope_code=ENGLAND, scope_name="England")]
+    # each council belongs to one scope (the lineages of different councils asked are
+    # disjoint): one groupby for all of them
+    scope_of = {c: code for code, (_, lineage) in scopes.items() for c in lineage}
+    mine = table.assign(scope_code=table["council_code"].map(scope_of)).dropna(
+        subset=["scope_code"])
+    if len(mine):
+        summed = mine.groupby(["scope_code", *keys], dropna=False, sort=False)[
             ["population", "outside"]].sum().reset_index()
-        rows.append(summed.assign(scope_code=code, scope_name=name, vintage=result.name))
+        names = {code: name for code, (name, _) in scopes.items()}
+        rows.append(summed.assign(scope_name=summed["scope_code"].map(names)))
+    rows = [r.assign(vintage=result.name) for r in rows]
     if not rows:
         return pd.DataFrame(columns=DEPRIVATION)
     found = pd.concat(rows, ignore_index=True).rename(

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 @dataclass
 class TimelineState:
     """What a timeline keeps for its maps: the work on each generation's wards, each
-    vintage's tables and how councils followed each other (``succession``).
+    vintage's tables, how councils followed each other (``succession``), each generation's
+    blocks (their ward and residents, :func:`~.vintage.ward_blocks`) and deciles of
+    deprivation.
 
     Clean blocks are made once per area shown and kept (``cleaned``), as are the wards
     shown for each set of councils (``shown``).
@@ -56,6 +58,8 @@ class TimelineState:
     maps: dict[str, VintageMap]
     tolerance: float
     succession: Succession
+    blocks: dict[Generation, pd.DataFrame] = field(default_factory=dict)
+    deciles: dict[Generation, pd.DataFrame | None] = field(default_factory=dict)
     cleaned: dict[tuple[Generation, frozenset[str]], Layer] = field(default_factory=dict)
     shown: dict[tuple[Generation, tuple[str, ...]], list[str]] = field(default_factory=dict)
 

@@ -273,7 +273,8 @@ def _assemble(works: dict[Generation, WardWork], sources: dict[Generation, Gener
                          succession=succession, area=area, england=england,
                          tolerance=tolerance, bridge=bridge, timer=timer),
         state=TimelineState(works=works, results=results, maps={m.name: m for m in maps},
-                            tolerance=tolerance, succession=succession))
+                            tolerance=tolerance, succession=succession, blocks=shared,
+                            deciles={g: s.deprivation for g, s in sources.items()}))
 
 
 def _maps(vintages: Sequence[FootprintVintage], tables: Mapping[str, pd.DataFrame],
@@ -326,7 +327,7 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
              deprivation: TableInput | bool | None = None,
              lookups: Mapping[str, pd.DataFrame] | None = None, tolerance: float = 0.05,
              data: PathLike | None = None, out: PathLike | None = None,
-             cache: bool = True) -> Timeline:
+             cache: bool = True, every_council: bool = False) -> Timeline:
     """How councils and their wards line up with every footprint vintage, and proposals.
 
     Parameters
@@ -363,6 +364,10 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
         Reuse the work of earlier runs on the same files (:mod:`stpgeo.io.cache`): the
         layers read and cleaned, the lookups, the wards × blocks overlap; False computes
         everything afresh.
+    every_council
+        Follow every council of the area — the councils asked and their neighbours, or
+        without ``council`` every council of England — as if each were asked (its trend
+        rows, lineage and story: what :func:`stpgeo.atlas` needs).
 
     Returns
     -------
@@ -401,13 +406,20 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
                              maps)
     codes = list(dict.fromkeys(succession.final(c) for c in asked))
     lineage = {m for c in codes for m in succession.lineage(c)}
+    area: dict[Generation, set[str] | None] = {
+        g: None if england or not codes else neighbours(
+            [m for m in maps if m.vintage.generation == g], lineage) for g in sources}
+    if every_council:  # the area's councils (or England's), each followed
+        latest = set([m for m in maps if m.vintage.proposal is None][-1].councils.dropna())
+        within = latest if england or not codes else set().union(
+            *(a for a in area.values() if a is not None))
+        codes = sorted({succession.final(c) for c in within} & latest)
+        england = england or not asked
     works: dict[Generation, WardWork] = {}
     shared: dict[Generation, pd.DataFrame] = {}
     areas: dict[Generation, pd.Series] = {}
-    area: dict[Generation, set[str] | None] = {}
     for generation, source in sources.items():
         own = [m for m in maps if m.vintage.generation == generation]
-        area[generation] = None if england or not codes else neighbours(own, lineage)
         works[generation] = _prepare(source.inputs, area=area[generation], maps=own,
                                      timer=timer, cache=store)
         shared[generation] = ward_blocks(works[generation])

@@ -44,8 +44,8 @@ SCALE = 10**DECIMALS
 Point = tuple[int, int]
 
 
-def _quantise(ring: list[list[float]]) -> list[Point]:
-    return [(round(x * SCALE), round(y * SCALE)) for x, y in ring]
+def _quantise(ring: list[list[float]], scale: int = SCALE) -> list[Point]:
+    return [(round(x * scale), round(y * scale)) for x, y in ring]
 
 
 def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]] | None:
@@ -112,15 +112,19 @@ class _Arcs:
         return found
 
 
-def compact(text: str) -> str:
-    """A GeoJSON FeatureCollection (text) as a topology (text); unchanged without polygons."""
+def compact(text: str, *, decimals: int = DECIMALS) -> str:
+    """A GeoJSON FeatureCollection (text) as a topology (text); unchanged without polygons.
+
+    ``decimals``: the places of degrees kept (coordinates are integers of 10^-decimals
+    degrees); 5 (about a metre) is plenty for shapes simplified by tens of metres."""
     collection = json.loads(text)
     features = collection.get("features", [])
     shapes = [_polygons(f.get("geometry") or {}) for f in features]
     if collection.get("type") != "FeatureCollection" or not any(shapes):
         return text
-    quantised = [[[_quantise(r) for r in polygon] for polygon in polygons] if polygons else None
-                 for polygons in shapes]
+    scale = 10**decimals
+    quantised = [[[_quantise(r, scale) for r in polygon] for polygon in polygons]
+                 if polygons else None for polygons in shapes]
     junctions = _junctions([r for q in quantised if q for polygon in q for r in polygon])
     arcs = _Arcs()
     out: list[dict[str, Any]] = []
@@ -134,7 +138,7 @@ def compact(text: str) -> str:
                                  for polygon in polygons],
                     **({"multi": True} if feature["geometry"]["type"] == "MultiPolygon"
                        else {})})
-    return json.dumps({"type": "Topology", "scale": SCALE, "arcs": arcs.encoded(),
+    return json.dumps({"type": "Topology", "scale": scale, "arcs": arcs.encoded(),
                        "features": out}, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -234,15 +234,20 @@ def render_timeline(timeline: Timeline, *, trend_png: bytes) -> str:
         attribution=load_catalogue().attribution)
 
 
+def write_tables(timeline: Timeline, folder: Path) -> list[str]:
+    """The timeline's CSV tables and summary.json, into a folder; returns their names."""
+    for name, columns in TABLES.items():
+        getattr(timeline, name)[columns].to_csv(folder / FILES[name], index=False,
+                                                float_format="%.10g")
+    (folder / "summary.json").write_text(
+        json.dumps(timeline.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+    return [*FILES.values(), "summary.json"]
+
+
 def write_timeline(timeline: Timeline, out: str | os.PathLike[str]) -> Path:
     """Write the timeline's folder atomically (see the module docstring); returns it."""
     with atomic_folder(out) as staging:
-        for name, columns in TABLES.items():
-            getattr(timeline, name)[columns].to_csv(staging / FILES[name], index=False,
-                                                    float_format="%.10g")
-        (staging / "summary.json").write_text(
-            json.dumps(timeline.summary, indent=2, default=_json_default) + "\n",
-            encoding="utf-8")
+        write_tables(timeline, staging)
         trend = png(trend_figure(timeline), dpi=150)
         (staging / "trend.png").write_bytes(trend)
         (staging / "timeline.html").write_text(render_timeline(timeline, trend_png=trend),
