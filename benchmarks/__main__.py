@@ -4,7 +4,7 @@ Usage::
 
     python -m benchmarks [--repeats 3] [--area england|west-midlands] [--data DIR]
                          [--out benchmarks/results.md]
-                         [--only build,stp,lsoa,timeline,demo,maps,council,growth]
+                         [--only build,stp,lsoa,timeline,demo,maps,council,growth,atlas]
                          [--vintages CCG17,...]
 """
 
@@ -23,9 +23,9 @@ from stpgeo import data_dir
 from stpgeo.io.cache import ENV_VAR
 
 from . import area as area_module
-from . import demo, footprints, inputs, overlaps, report, speed, timeline
+from . import atlas, demo, footprints, inputs, overlaps, report, speed, timeline
 
-STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps", "council", "growth")
+STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps", "council", "growth", "atlas")
 #: stpgeo's overlap table must be at least this many times faster than overlay (wards × STPs).
 OVERLAP_TARGET = 5.0
 RESULTS = Path(__file__).with_name("results.md")
@@ -70,6 +70,7 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
     title = inputs.TITLES[area]
     with tempfile.TemporaryDirectory(prefix="stpgeo-bench-") as folder, _cache_in(folder):
         area_data = area_module.area_data(data, area, Path(folder) / "data")
+        demo_out = None
         if steps & {"demo", "maps"}:
             section, demo_out = speed.measure_demo(data=area_data, title=title, repeats=repeats)
             if "demo" in steps:
@@ -77,6 +78,12 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
             if "maps" in steps:
                 commands.append(demo.measure_maps(demo_out=demo_out, data=area_data,
                                                   title=title))
+        if "atlas" in steps:
+            demo_out = demo_out or speed.demo_folder(data=area_data)
+            commands.append(atlas.measure_atlas(data=area_data, demo_out=demo_out,
+                                                title=title, england=area == "england",
+                                                sample=8 if area == "england" else 2))
+        if demo_out is not None:
             shutil.rmtree(demo_out.parent, ignore_errors=True)
         if "timeline" in steps and area == "england":
             commands.append(timeline.measure_command(data=area_data))

@@ -131,6 +131,13 @@ def measure_demo(*, data: Path, title: str, repeats: int) -> tuple[Section, Path
     return section, kept / "cold"
 
 
+def demo_folder(*, data: Path) -> Path:
+    """A demo's output (untimed), for the comparisons that read its result folders."""
+    kept = Path(tempfile.mkdtemp(prefix="stpgeo-bench-demo-"))
+    run_stpgeo(["demo", "--out", str(kept / "cold")], data=data).check("stpgeo demo")
+    return kept / "cold"
+
+
 def measure_council(*, data: Path, title: str, repeats: int) -> Section:
     """Comparison 7: one council's analysis, cold and warm."""
     section = Section("one council (Birmingham's 69 wards of 2018 × STPs of 2017)",

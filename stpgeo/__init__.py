@@ -30,6 +30,7 @@ from stpgeo.io.practices import read_practices
 from stpgeo.io.read import read_layer
 from stpgeo.io.vintages import FootprintVintage, footprint_vintages
 from stpgeo.outputs.affected import affected_findings
+from stpgeo.outputs.atlas.site import write_atlas
 from stpgeo.outputs.findings import council_findings, national_findings
 from stpgeo.progress import show_progress
 
@@ -62,4 +63,5 @@ __all__ = [
     "read_proposal",
     "show_progress",
     "timeline",
+    "write_atlas",
 ]

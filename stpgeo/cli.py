@@ -227,7 +227,8 @@ def demo(out: Path, cache: bool, data: Path | None) -> None:
         click.echo(f"note: {line}")
     for line in result.findings():
         click.echo(line)
-    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html, timeline/, atlas/)")
+    click.echo(f"results written to {out}/ (stp17/, ccg17/, map.html, report.html, timeline/, "
+               "atlas/)")
 
 
 @cli.command()

@@ -45,7 +45,12 @@ def launch() -> Iterator[Any]:
 class Offline:
     """A page opened with every network request blocked, and what happened."""
 
-    def __init__(self, browser: Any, path: Path, *, ready: str = "path.stpgeo-ward") -> None:
+    def __init__(self, browser: Any, path: Path, *, ready: str = "path.stpgeo-ward",
+                 within: Path | None = None) -> None:
+        """Open ``path``; with ``within`` (a site's folder) the files under it may be read
+        too (``loaded``), any other request is blocked and recorded (``blocked``)."""
+        self.within = within.resolve().as_uri() + "/" if within is not None else None
+        self.loaded: list[str] = []
         self.errors: list[str] = []
         self.console: list[str] = []
         self.blocked: list[str] = []
@@ -59,7 +64,9 @@ class Offline:
         self.page.wait_for_selector(ready)
 
     def _route(self, route: Any, address: str) -> None:
-        if route.request.url == address:
+        url = route.request.url
+        if url == address or (self.within is not None and url.startswith(self.within)):
+            self.loaded.append(url)
             route.continue_()
         else:
             self.blocked.append(route.request.url)

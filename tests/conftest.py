@@ -30,7 +30,7 @@ REAL_DATA = _real_data()
 #: worker when the tests run in parallel (pytest -n, --dist loadgroup), so that each is
 #: computed once per run, not once per worker.
 NATIONAL_FIXTURES = frozenset({"lsoa", "clean_lsoa", "stp17", "ccg17", "wards_2013", "england",
-                               "demo", "national_timeline"})
+                               "demo", "national_timeline", "england_atlas"})
 
 
 def _group(item: pytest.Item) -> str | None:
@@ -180,6 +180,14 @@ def national_timeline(wards_2013, clean_lsoa, population, lookup_114, proposals)
     return stpgeo.timeline(england=True, every_council=True,
                            proposals=list(proposals.values()), wards=wards_2013,
                            blocks=clean_lsoa, population=population, block_wards=lookup_114)
+
+
+@pytest.fixture(scope="session")
+def england_atlas(national_timeline, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """The atlas of England, from the national timeline."""
+    from stpgeo.outputs.atlas.site import write_atlas
+
+    return write_atlas(national_timeline, tmp_path_factory.mktemp("atlas") / "england")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,12 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
                                                                 "the West Midlands"]
     # the commands ran on the West Midlands' files, and their answers were checked first
     commands = {s.title.split(" (")[0]: s for s in sections[6:]}
-    assert set(commands) == {"stpgeo demo", "map.html size", "one council"}
+    assert set(commands) == {"stpgeo demo", "map.html size", "one council", "stpgeo atlas"}
+    atlas = commands["stpgeo atlas"]
+    assert atlas.checks[0].startswith("the atlas's pages of 2 councils sampled")
+    assert [r.what for r in atlas.rows[1:3]] == ["vs stpgeo report, one council at a time",
+                                                  "vs stpgeo timeline, one council at a time"]
+    assert all(r.ratio.endswith("×") for r in atlas.rows[1:3])
     demo = commands["stpgeo demo"]
     assert demo.checks[0].startswith("same ")
     assert "pieces with residents" in demo.checks[0]
