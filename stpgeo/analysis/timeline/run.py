@@ -415,6 +415,10 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
             *(a for a in area.values() if a is not None))
         codes = sorted({succession.final(c) for c in within} & latest)
         england = england or not asked
+        if not england:  # each council followed has its wards analysed in every generation
+            lineage = {m for c in codes for m in succession.lineage(c)}
+            area = {g: neighbours([m for m in maps if m.vintage.generation == g], lineage)
+                    for g in sources}
     works: dict[Generation, WardWork] = {}
     shared: dict[Generation, pd.DataFrame] = {}
     areas: dict[Generation, pd.Series] = {}

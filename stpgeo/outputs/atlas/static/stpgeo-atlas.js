@@ -184,6 +184,7 @@
         var ownIndex = Object.keys(own).map(Number);
         if (!ownIndex.length) {
           note.textContent = page.name + " had no wards in " + vintage.title + ".";
+          element.setAttribute("data-drawn", name);
           return;
         }
         var box = union(ownIndex.map(function (i) { return wards.features[i].bounds; }));
