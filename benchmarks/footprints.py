@@ -23,11 +23,12 @@ BY = "STP17CD"
 TARGET = 3.0
 
 
-def dissolved(blocks: gpd.GeoDataFrame, lookup: pd.DataFrame, *, by: str = BY
-              ) -> gpd.GeoDataFrame:
-    """The footprints as geopandas makes them: join the lookup, dissolve by code."""
+def dissolved(blocks: gpd.GeoDataFrame, lookup: pd.DataFrame, *, by: str = BY,
+              block: str = "LSOA11CD") -> gpd.GeoDataFrame:
+    """The footprints as geopandas makes them: join the lookup (its ``block`` column of
+    LSOA codes), dissolve by code."""
     joined = blocks[["code", "geometry"]].merge(
-        lookup[["LSOA11CD", by]], left_on="code", right_on="LSOA11CD")
+        lookup[[block, by]], left_on="code", right_on=block)
     return joined[[by, "geometry"]].dissolve(by).reset_index().rename(columns={by: "code"})
 
 

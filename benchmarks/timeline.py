@@ -141,7 +141,8 @@ def reference(given: TimelineInputs) -> dict[str, tuple[VintageResult, pd.DataFr
         for vintage in (v for v in given.vintages if v.generation == generation):
             lookup = given.lookups[vintage.lookup]
             vmap = vintage_map(lookup, vintage, block_codes=inputs.block_codes)
-            footprints = dissolved(inputs.blocks.polygons, lookup, by=vintage.column)
+            footprints = dissolved(inputs.blocks.polygons, lookup, by=vintage.column,
+                                   block=vintage.generation.field)
             pairs = overlay_pairs(work.wards.polygons, footprints, areas)
             found[vintage.name] = (run_vintage(work, vmap, shared, areas, tolerance=0.05,
                                                overlaps=pairs), pairs)
