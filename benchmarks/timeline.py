@@ -105,6 +105,9 @@ def load(inputs: Inputs, data: Path, *, vintages: str | None = None) -> Timeline
 
 def ours(given: TimelineInputs) -> stpgeo.Timeline:
     """stpgeo's timeline of every council and ward."""
+    if not any(v.generation == LSOA11 for v in given.vintages):  # the catalogue's only
+        return stpgeo.timeline(england=True, vintages=given.vintages, deprivation=False,
+                               lookups=given.lookups)
     mine = given.given(LSOA11)
     return stpgeo.timeline(england=True, vintages=given.vintages, wards=mine.wards,
                            blocks=mine.blocks, population=mine.population,
@@ -128,7 +131,9 @@ def reference(given: TimelineInputs) -> dict[str, tuple[VintageResult, pd.DataFr
     """The loop: per vintage, dissolve, overlay, then the same rules. Returns, per vintage,
     its tables and the overlay's pairs."""
     found = {}
-    sources = read_generations(given.vintages, given.given(LSOA11), data=None, timer=Timer(),
+    mine = (given.given(LSOA11) if any(v.generation == LSOA11 for v in given.vintages)
+            else Given(deprivation=False))
+    sources = read_generations(given.vintages, mine, data=None, timer=Timer(),
                                cache=Cache(None))
     for generation in dict.fromkeys(v.generation for v in given.vintages):
         source = sources[generation] if generation != LSOA11 else None
