@@ -205,7 +205,7 @@ def test_demo_writes_atomically_and_replaces_cleanly(
     assert {p.name for p in out.iterdir()} == {"stp17", "ccg17", "stp17_footprints.gpkg",
                                               "ccg17_footprints.gpkg", "map.html",
                                               "report.html", "map.png", "export",
-                                              "summary.md", "timeline"}
+                                              "summary.md", "timeline", "atlas"}
     summary = json.loads((out / "stp17" / "summary.json").read_text())
     assert summary["conservation"]["holds"]
     before = _snapshot(out)

@@ -27,6 +27,7 @@ from pyproj import CRS
 
 from stpgeo._types import PathLike
 from stpgeo.io.cache import Cache, Frames
+from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.fingerprint import file_digest, frame_digest, remember, text_digest
 from stpgeo.io.layer import BlockBuild, Layer
 from stpgeo.io.lookups import read_lookup
@@ -174,6 +175,13 @@ def read_lookup_cached(path: PathLike, *, cache: Cache, role: str = "lookup") ->
     """:func:`stpgeo.io.lookups.read_lookup` through the cache."""
     table = read_table_cached(path, cache=cache, kind="lookup",
                               read=lambda p: read_lookup(p, role=role))
+    assert isinstance(table, pd.DataFrame)
+    return table
+
+
+def read_deprivation_cached(path: PathLike, *, cache: Cache) -> pd.DataFrame:
+    """:func:`stpgeo.io.deprivation.read_deprivation` through the cache."""
+    table = read_table_cached(path, cache=cache, kind="deprivation", read=read_deprivation)
     assert isinstance(table, pd.DataFrame)
     return table
 

@@ -43,9 +43,13 @@ from stpgeo.analysis.inputs import Inputs, read_inputs
 from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.errors import StpgeoError
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
+from stpgeo.io.cached import (
+    read_deprivation_cached,
+    read_layer_cached,
+    read_lookup_cached,
+    read_population_cached,
+)
 from stpgeo.io.catalogue import load_catalogue
-from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.generations import (
     check_same_generation,
@@ -136,12 +140,12 @@ def _lookup(value: LookupInput | None, cache: Cache) -> pd.DataFrame | None:
     return read_lookup_cached(value, cache=cache, role="block-ward lookup")
 
 
-def _deprivation(value: TableInput | bool | None) -> pd.DataFrame | None:
+def _deprivation(value: TableInput | bool | None, cache: Cache) -> pd.DataFrame | None:
     if value is None or value is False or value is True:
         return None
     if isinstance(value, pd.DataFrame):
         return value
-    return read_deprivation(Path(value))
+    return read_deprivation_cached(Path(value), cache=cache)
 
 
 def _source(value: object, what: str) -> str:
@@ -196,7 +200,7 @@ def _default(generation: Generation, role: str, data: PathLike | None,
         return read_lookup_cached(_path("lookups", str(key), data), cache=cache,
                                   role="block-ward lookup")
     path = _present("deprivation", str(key), data) if key else None
-    return read_deprivation(path) if path is not None else None
+    return read_deprivation_cached(path, cache=cache) if path is not None else None
 
 
 def _assign(given: Given, vintages: list[FootprintVintage], data: PathLike | None,
@@ -212,7 +216,7 @@ def _assign(given: Given, vintages: list[FootprintVintage], data: PathLike | Non
     read = {"blocks": _layer(given.blocks, cache),
             "population": _population(given.population, cache),
             "block_wards": _lookup(given.block_wards, cache),
-            "deprivation": _deprivation(given.deprivation)}
+            "deprivation": _deprivation(given.deprivation, cache)}
     generation = _given_generation(read["blocks"], read["population"], read["block_wards"],
                                    read["deprivation"], data)
     generations = sorted({v.generation for v in vintages})
