@@ -181,16 +181,24 @@ def _analysis_options(params: dict[str, Any]) -> AnalysisOptions:
               help="Footprint layer: CCGs, STPs (or any polygons).")
 @_analysis_flags
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--self-contained", is_flag=True,
+              help="Keep every polygon in layers.gpkg (a folder that opens without the input "
+              "files); by default polygons the input files give again are kept by reference.")
+@click.option("--keep-blocks", is_flag=True,
+              help="Keep the blocks' polygons in layers.gpkg (for GIS) even when referenced.")
 @_common
-def analyse(wards: Path, footprints: Path, out: Path, **params: Any) -> None:
+def analyse(wards: Path, footprints: Path, out: Path, self_contained: bool, keep_blocks: bool,
+            **params: Any) -> None:
     """Overlay wards on footprints and find the wards outside their council's footprint."""
     from stpgeo.analysis.pipeline import analyse as run
     from stpgeo.io.write import check_destination
     from stpgeo.outputs.findings import national_findings
 
     check_destination(out, folder=True)
-    result = run(wards, footprints, _analysis_options(params))
-    result.write(out)
+    options = _analysis_options(params)
+    result = run(wards, footprints, options)
+    result.write(out, geometry="embedded" if self_contained else "referenced",
+                 blocks_layer=keep_blocks, cache=options.cache)
     for sentence in national_findings(result):
         click.echo(sentence)
     for warning in _warnings(result.summary):

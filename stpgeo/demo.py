@@ -190,7 +190,7 @@ def run_demo(out: PathLike, *, data: PathLike | None = None, cache: bool = True)
     with atomic_folder(folder) as staging:
         for name, analysis in analyses.items():
             (staging / name).mkdir()
-            analysis.write_into(staging / name)
+            analysis.write_into(staging / name, cache=cache)
             write_frame(ons_fields(footprints[name]), staging / f"{name}_footprints.gpkg",
                         layer=name)
         interactive = ward_map(analyses, council=SEED_COUNCIL)

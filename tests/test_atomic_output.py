@@ -63,9 +63,10 @@ def test_analyse_failing_mid_write_leaves_nothing(good: Inputs,  # noqa: F811
                                                   capsys: pytest.CaptureFixture[str],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     out = good.folder.parent / "out"
-    # the CSVs and summary.json are written, then the second layer of layers.gpkg fails
+    # the CSVs and summary.json are written, then layers.gpkg fails (the polygons of
+    # the input files are kept by reference: it holds the wards' council methods)
     monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe",
-                        _failing_after(1, stpgeo.analysis.result.pyogrio.write_dataframe))
+                        _failing_after(0, stpgeo.analysis.result.pyogrio.write_dataframe))
     code, err = _run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 2
     assert f"{out}: the results could not be written (No space left on device)" in err
@@ -100,7 +101,7 @@ def test_analyse_rerun_replaces_and_failure_keeps_the_old_results(
 
     # a failure while writing: the old results stay as they were
     monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe",
-                        _failing_after(2, stpgeo.analysis.result.pyogrio.write_dataframe))
+                        _failing_after(0, stpgeo.analysis.result.pyogrio.write_dataframe))
     code, err = _run(capsys, *analyse_args(good), "--out", str(out))
     assert code == 2
     assert _snapshot(out) == before

@@ -19,7 +19,11 @@ A result folder holds, with exactly these names (other tools read them):
 - ``layers.gpkg`` — the geometries, in EPSG:27700: layers ``wards`` (``ward_code``
   and ``council_method``), ``pieces`` (``ward_code``, ``footprint_code``) and
   ``footprints`` (``code``); with deprivation ``blocks`` (``block_code``), with
-  practices ``practices`` (``practice_code``, points). Every figure lives in the
+  practices ``practices`` (``practice_code``, points). Polygons the input files give
+  again exactly are kept by reference instead (``summary.json`` → ``layers``; the
+  wards' ``council_method`` then in the attribute table ``ward_methods``), and the
+  pieces made again from wards and footprints (:mod:`stpgeo.analysis.kept_geometry`;
+  ``geometry="embedded"`` keeps them all). Every figure lives in the
   tables, once; the layers
   with their figures (:attr:`Analysis.wards_gdf` ...) are joined from the two
   (:mod:`stpgeo.analysis.layers`), and :meth:`Analysis.read` gives back what
@@ -41,6 +45,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from stpgeo.analysis.kept_geometry import REFERABLE, find_reference, piece_geometry, resolve
 from stpgeo.analysis.layers import (
     GEOMETRY_LAYERS,
     OPTIONAL_LAYERS,
@@ -54,6 +59,7 @@ from stpgeo.analysis.layers import (
 from stpgeo.engine.deprivation import WARD_DEPRIVATION_COLUMNS
 from stpgeo.engine.practices import PRACTICE_TABLE
 from stpgeo.errors import StpgeoError, preview
+from stpgeo.io.cache import Cache
 from stpgeo.io.write import atomic_folder
 from stpgeo.ons.codes import short_title
 
@@ -177,14 +183,36 @@ class Analysis:
         """How many wards got each verdict."""
         return {k: int(v) for k, v in self.ward_verdicts["verdict"].value_counts().items()}
 
-    def write(self, folder: str | os.PathLike[str]) -> Path:
-        """Write every file into ``folder`` atomically (replacing an earlier result)."""
+    def write(self, folder: str | os.PathLike[str], *, geometry: str = "referenced",
+              blocks_layer: bool = False, cache: bool = True) -> Path:
+        """Write every file into ``folder`` atomically (replacing an earlier result).
+
+        Parameters
+        ----------
+        folder
+            The result folder.
+        geometry
+            ``"referenced"`` (default): polygons that the input files give again exactly
+            are kept by reference to them (:mod:`stpgeo.analysis.kept_geometry`), the
+            others in ``layers.gpkg``; ``"embedded"``: every polygon in ``layers.gpkg``
+            (blocks and pieces included), for a folder that opens without the inputs.
+        blocks_layer
+            Keep the blocks' polygons in ``layers.gpkg`` even when referenced.
+        cache
+            Read the input files, to check the references, through the cache.
+        """
         with atomic_folder(folder) as staging:
-            self.write_into(staging)
+            self.write_into(staging, geometry=geometry, blocks_layer=blocks_layer,
+                            cache=cache)
         return Path(folder)
 
-    def write_into(self, folder: Path) -> None:
-        """Write every file into an existing folder (no atomicity of its own)."""
+    def write_into(self, folder: Path, *, geometry: str = "referenced",
+                   blocks_layer: bool = False, cache: bool = True) -> None:
+        """Write every file into an existing folder (no atomicity of its own); see
+        :meth:`write`."""
+        if geometry not in ("referenced", "embedded"):
+            raise StpgeoError(f"geometry={geometry!r} is not a way to keep polygons",
+                              fix="give geometry='referenced' or 'embedded'")
         for name, columns in _TABLES.items():
             getattr(self, name)[columns].to_csv(folder / f"{name}.csv", index=False,
                                                 float_format="%.10g")
@@ -196,16 +224,31 @@ class Analysis:
             if table is not None:
                 as_written(table[columns]).to_csv(folder / f"{name}.csv", index=False,
                                                 float_format="%.10g")
-        (folder / "summary.json").write_text(
-            json.dumps(self.summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
         shapes = geometry_layers(self.wards_gdf, self.pieces_gdf, self.footprints_gdf,
                                  blocks=self.blocks_gdf, practices=self.practices_gdf)
+        kept: dict[str, Any] = {}
+        if geometry == "referenced":
+            shapes, kept = _referenced(shapes, self.summary.get("inputs", {}),
+                                       blocks_layer=blocks_layer, cache=Cache.open(cache))
+        summary = {**self.summary, "layers": kept} if kept else self.summary
+        (folder / "summary.json").write_text(
+            json.dumps(summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
         for layer, frame in shapes.items():
             pyogrio.write_dataframe(frame, folder / LAYERS_FILE, layer=layer, driver="GPKG")
 
     @classmethod
-    def read(cls, folder: str | os.PathLike[str]) -> Analysis:
-        """Read a result folder written by :meth:`write` (or ``stpgeo analyse``)."""
+    def read(cls, folder: str | os.PathLike[str], *, cache: bool = True) -> Analysis:
+        """Read a result folder written by :meth:`write` (or ``stpgeo analyse``).
+
+        Polygons kept by reference are made again from the input files (through the
+        cache when ``cache``), and checked against their fingerprints.
+
+        Raises
+        ------
+        StpgeoError
+            When the folder lacks a file, or an input file its polygons refer to is
+            missing or has changed.
+        """
         folder = Path(folder)
         missing = [f"{n}.csv" for n in _TABLES if not (folder / f"{n}.csv").is_file()]
         missing += [n for n in ("summary.json", LAYERS_FILE) if not (folder / n).is_file()]
@@ -215,12 +258,15 @@ class Analysis:
         tables = {n: _read_csv(folder / f"{n}.csv") for n in _TABLES}
         blocks = (_read_csv(folder / "blocks.csv", blank=None).set_index("block_code")
                   if (folder / "blocks.csv").is_file() else None)
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        kept = summary.pop("layers", {})
         stored = set(pyogrio.list_layers(folder / LAYERS_FILE)[:, 0])
         shapes = {n: pyogrio.read_dataframe(folder / LAYERS_FILE, layer=n)
-                  for n in [*GEOMETRY_LAYERS, *OPTIONAL_LAYERS] if n in stored}
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+                  for n in [*GEOMETRY_LAYERS, *OPTIONAL_LAYERS, WARD_METHODS] if n in stored}
         more = {n: _read_csv(folder / f"{n}.csv", blank=None) for n in _OPTIONAL_TABLES
                 if (folder / f"{n}.csv").is_file()}
+        shapes = _made_again(shapes, kept, tables, blocks, folder=folder,
+                             cache=Cache.open(cache))
         if blocks is not None and "blocks" in shapes:
             more["blocks_gdf"] = block_layer(blocks, shapes["blocks"])
         if "practices" in more and "practices" in shapes:
@@ -256,6 +302,61 @@ class Analysis:
     def __repr__(self) -> str:
         counts = ", ".join(f"{n:,} {v}" for v, n in self.verdict_counts().items())
         return f"<Analysis {self.name}: {len(self.ward_verdicts):,} wards ({counts})>"
+
+
+#: The attribute-only layer of ``layers.gpkg`` holding each ward's ``council_method``
+#: when the wards' polygons are kept by reference.
+WARD_METHODS = "ward_methods"
+
+
+def _referenced(shapes: dict[str, gpd.GeoDataFrame], inputs: dict[str, Any], *,
+                blocks_layer: bool, cache: Cache
+                ) -> tuple[dict[str, gpd.GeoDataFrame | pd.DataFrame], dict[str, Any]]:
+    """What ``layers.gpkg`` keeps when polygons go by reference, and the references.
+
+    The pieces are made again from the wards and footprints; the blocks are kept with
+    ``blocks_layer`` even when their file gives them again.
+    """
+    kept: dict[str, Any] = {}
+    layers: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
+    for name, frame in shapes.items():
+        if name == "pieces" or name not in REFERABLE or (name == "blocks" and blocks_layer):
+            layers[name] = frame
+            continue
+        found = find_reference(name, frame, inputs, cache=cache)
+        if found is not None:
+            kept[name] = found
+        else:
+            layers[name] = frame
+    if "wards" in kept:
+        layers[WARD_METHODS] = pd.DataFrame(shapes["wards"].drop(columns="geometry"))
+    if "pieces" in layers and {"wards", "footprints"}.isdisjoint(kept):
+        return layers, kept  # nothing referenced: the pieces stay with their wards
+    layers.pop("pieces", None)
+    kept["pieces"] = {"made_again": "each ward's piece in each footprint, from the wards "
+                      "and the footprints (its ward, or their exact intersection)"}
+    return layers, kept
+
+
+def _made_again(shapes: dict[str, Any], kept: dict[str, Any], tables: dict[str, pd.DataFrame],
+                blocks: pd.DataFrame | None, *, folder: Path, cache: Cache
+                ) -> dict[str, Any]:
+    """The layers kept by reference made again (and the pieces from them)."""
+    codes = {"wards": pd.Index(tables["ward_verdicts"]["ward_code"], dtype=object),
+             "footprints": pd.Index(tables["footprints"]["footprint_code"], dtype=object),
+             "blocks": pd.Index(blocks.index if blocks is not None else [], dtype=object)}
+    for name in REFERABLE:
+        reference = kept.get(name)
+        if name not in shapes and isinstance(reference, dict) and "digest" in reference:
+            shapes[name] = resolve(name, reference, codes[name], cache=cache, folder=folder)
+    if WARD_METHODS in shapes:
+        methods = shapes.pop(WARD_METHODS).set_index("ward_code")["council_method"]
+        wards = shapes["wards"]
+        shapes["wards"] = wards.assign(council_method=wards["ward_code"].map(methods))
+    if "pieces" not in shapes:
+        shapes["pieces"] = piece_geometry(tables["ward_footprints"], shapes["wards"],
+                                          shapes["footprints"])
+    return shapes
 
 
 def _find(table: pd.DataFrame, what: str, value: str, example: str) -> pd.Series:

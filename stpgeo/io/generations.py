@@ -35,6 +35,8 @@ from pathlib import Path
 import pandas as pd
 
 from stpgeo.errors import StpgeoError
+from stpgeo.io.cache import Cache
+from stpgeo.io.cached import read_lookup_cached
 from stpgeo.io.catalogue import data_dir, load_catalogue
 from stpgeo.io.layer import Layer
 from stpgeo.ons.generations import GENERATIONS, LSOA11, LSOA21, Generation, generation_of_field
@@ -46,7 +48,7 @@ BRIDGE = "lsoa11_lsoa21"
 @cache
 def _only_codes(path: Path, stamp: float) -> dict[Generation, frozenset[str]]:
     """The codes only one generation has, from the bridge file."""
-    bridge = pd.read_csv(path, usecols=[LSOA11.field, LSOA21.field], dtype=str)
+    bridge = read_lookup_cached(path, cache=Cache.open(), role="LSOA bridge")
     old, new = set(bridge[LSOA11.field].dropna()), set(bridge[LSOA21.field].dropna())
     return {LSOA11: frozenset(old - new), LSOA21: frozenset(new - old)}
 
