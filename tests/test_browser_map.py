@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 from shapely.ops import polylabel
 
+from stpgeo import Analysis
+
 from .browser import Offline, launch
 from .conftest import DemoRun
 from .ons import NEIGHBOURS, ons_neighbours
@@ -115,7 +117,8 @@ def test_turning_a_layer_off_removes_its_polygons(offline: Offline,
 
 
 def test_hovering_soho_shows_its_footprint(offline: Offline, demo: DemoRun) -> None:
-    wards = gpd.read_file(demo.folder / "stp17" / "layers.gpkg", layer="wards")
+    # the folder keeps the wards by reference to the input file: read them as a user would
+    wards = Analysis.read(demo.folder / "stp17").wards_gdf
     soho = wards.loc[wards["ward_code"] == SOHO].geometry
     inside = gpd.GeoSeries([polylabel(soho.iloc[0])], crs=soho.crs).to_crs(4326).iloc[0]
     x, y = offline.page.evaluate(  # zoom in on Soho, as a reader would, and find it
