@@ -158,7 +158,7 @@ def same_timelines(mine: stpgeo.Timeline,
                    theirs: dict[str, tuple[VintageResult, pd.DataFrame]]) -> list[str]:
     """Raise :class:`MismatchError` unless every vintage has the same pairs, council rows
     and ward verdicts; else say what was checked."""
-    state = mine.state
+    state = mine.kept(to="compare the timelines")
     checks = []
     pairs_checked = 0
     for vintage in mine.vintages:

@@ -7,11 +7,13 @@ the councils asked and ``summary`` (summary.json). It writes its folder (:meth:`
 the five CSV files, summary.json, trend.png and timeline.html), draws the trend
 (:meth:`Timeline.plot`), and gives each vintage as an ordinary
 :class:`~stpgeo.analysis.result.Analysis` of the area shown (:meth:`Timeline.analysis`),
-which :meth:`Timeline.map` draws as stpgeo's interactive map.
+which :meth:`Timeline.map` draws as stpgeo's interactive map. :meth:`Timeline.read` reads
+a folder back: its tables, vintages and summary, but no polygons (no maps).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from stpgeo.analysis.timeline.as_analysis import (
     vintage_analysis,
     vintage_footprints,
 )
+from stpgeo.analysis.timeline.folder import TABLES, conform, read_tables, vintages_of
 from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils
 from stpgeo.analysis.timeline.succession import Succession
 from stpgeo.analysis.timeline.vintage import VintageResult
@@ -115,6 +118,14 @@ class Timeline:
     summary
         Inputs (each generation's, each vintage's lookup), scope, parameters, checks,
         warnings and timings (``summary.json``).
+    state
+        What the maps are drawn from (None for a timeline read from its folder, which
+        keeps the tables but no polygons).
+    folder
+        The folder it was read from (None when made by :func:`stpgeo.timeline`).
+
+    Every table has fixed types, the same when made and when read back
+    (:mod:`stpgeo.analysis.timeline.folder`).
     """
 
     timeline: pd.DataFrame
@@ -128,7 +139,55 @@ class Timeline:
     councils: list[str]
     england: bool
     summary: dict[str, Any]
-    state: TimelineState = field(repr=False)
+    state: TimelineState | None = field(default=None, repr=False)
+    folder: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name in TABLES:
+            setattr(self, name, conform(getattr(self, name), name))
+
+    @classmethod
+    def read(cls, folder: str | os.PathLike[str]) -> Timeline:
+        """Read a timeline folder written by :meth:`write` (or ``stpgeo timeline --out``):
+        every table, the vintages and summary.json, as written.
+
+        A timeline read back has its tables, story and trend (:meth:`findings`,
+        :meth:`plot`, :meth:`write`), but no polygons: its maps (:meth:`map`,
+        :meth:`analysis`, :meth:`wards`, :meth:`footprints`) need the timeline made
+        again.
+
+        Raises
+        ------
+        StpgeoError
+            When the folder lacks a file or a table lacks a column.
+
+        Examples
+        --------
+        >>> history = Timeline.read("out/demo/timeline")  # doctest: +SKIP
+        >>> history.trend.head()  # doctest: +SKIP
+        """
+        folder = Path(folder)
+        tables = read_tables(folder)
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        scope = summary.get("scope", {})
+        return cls(**tables, vintages=vintages_of(tables["vintage_table"], summary),
+                   councils=list(scope.get("councils", [])),
+                   england=bool(scope.get("england")), summary=summary, folder=folder)
+
+    def kept(self, *, to: str) -> TimelineState:
+        """What the maps are drawn from; ``to`` says what they were wanted for.
+
+        Raises
+        ------
+        StpgeoError
+            For a timeline read from its folder.
+        """
+        if self.state is None:
+            raise StpgeoError(f"cannot {to}: this timeline was read from {self.folder}, "
+                              "which keeps its tables but not its polygons",
+                              fix="make the timeline again with stpgeo.timeline(...) (the "
+                              "cache makes a second run quick)")
+        return self.state
 
     def vintage(self, name: str) -> FootprintVintage:
         """A vintage of this timeline by name, any case (``"icb22"``)."""
@@ -140,13 +199,14 @@ class Timeline:
 
     def _councils(self, council: str | None) -> list[str] | None:
         if council is not None:
-            found = resolve_councils([council], list(self.state.maps.values()))
-            return list(dict.fromkeys(self.state.succession.final(c) for c in found))
+            state = self.kept(to=f"find {council}'s wards")
+            found = resolve_councils([council], list(state.maps.values()))
+            return list(dict.fromkeys(state.succession.final(c) for c in found))
         return self.councils or None
 
     def _area(self, council: str | None, generation: Generation) -> list[str]:
         """The wards shown for a council and its neighbours (see :meth:`analysis`)."""
-        wards = self.state.area(self._councils(council), generation)
+        wards = self.kept(to="find the wards shown").area(self._councils(council), generation)
         if not wards:
             raise StpgeoError(f"the wards of {council} were not analysed in this timeline",
                               fix="run the timeline with this council (council=...) or with "
@@ -161,18 +221,20 @@ class Timeline:
         """
         chosen = self.vintage(vintage)
         generation = chosen.generation
+        state = self.kept(to=f"analyse {chosen.name} again")
         wards = self._area(council, generation)
-        return vintage_analysis(self.state.works[generation], self.state.results[chosen.name],
-                                wards=wards, blocks=self.state.blocks_for(wards, generation),
-                                tolerance=self.state.tolerance)
+        return vintage_analysis(state.works[generation], state.results[chosen.name],
+                                wards=wards, blocks=state.blocks_for(wards, generation),
+                                tolerance=state.tolerance)
 
     def wards(self, vintage: str, *, council: str | None = None) -> gpd.GeoDataFrame:
         """One vintage's wards of a council and its neighbours (as :meth:`analysis` chooses
         them): ``ward_code``, ``ward_name``, ``council_code``, ``best_footprint_code``,
         ``verdict`` and the geometry, in EPSG:27700."""
         chosen = self.vintage(vintage)
-        result = self.state.results[chosen.name]
-        work = self.state.works[chosen.generation]
+        state = self.kept(to=f"draw the wards of {chosen.name}")
+        result = state.results[chosen.name]
+        work = state.works[chosen.generation]
         wards = work.wards.gdf.drop_duplicates("code").set_index("code").loc[
             self._area(council, chosen.generation)]
         verdicts = result.verdicts.reindex(wards.index)
@@ -187,13 +249,14 @@ class Timeline:
         """One vintage's footprints that the wards of :meth:`wards` touch, dissolved from the
         cleaned LSOAs (footprint geometry is built only for the area shown)."""
         chosen = self.vintage(vintage)
-        result = self.state.results[chosen.name]
+        state = self.kept(to=f"draw the footprints of {chosen.name}")
+        result = state.results[chosen.name]
         wards = self._area(council, chosen.generation)
         touched = set(result.pieces.loc[result.pieces["ward_code"].isin(set(wards)),
                                         "footprint_code"])
         return vintage_footprints(result.map, touched,
-                                  self.state.blocks_for(wards, chosen.generation),
-                                  self.state.works[chosen.generation].inputs.population)
+                                  state.blocks_for(wards, chosen.generation),
+                                  state.works[chosen.generation].inputs.population)
 
     def map(self, vintage: str, *, council: str | None = None, **options: Any) -> folium.Map:
         """The interactive map of one vintage (stpgeo's ward map), inline in Jupyter.
@@ -204,6 +267,7 @@ class Timeline:
         """
         from stpgeo.outputs.maps import ward_map
 
+        self.kept(to=f"draw the map of {vintage}")
         chosen = self._councils(council)
         focus = chosen[0] if chosen else None
         return ward_map(self.analysis(vintage, council=council), council=focus, **options)
@@ -234,5 +298,6 @@ class Timeline:
 
     def __repr__(self) -> str:
         scope = "England" if self.england else ", ".join(self.councils)
-        return (f"<Timeline {scope}: {len(self.vintages)} vintages "
+        read = f", read from {self.folder}" if self.folder is not None else ""
+        return (f"<Timeline {scope}{read}: {len(self.vintages)} vintages "
                 f"({', '.join(v.name for v in self.vintages)}), {len(self.changes):,} changes>")

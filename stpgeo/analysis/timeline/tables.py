@@ -29,8 +29,10 @@ Written with exactly these names and columns (shares are fractions 0..1, lists
     lookup is a reconstruction, and the councils not aligned, by code and name).
 ``vintages.csv``
     A row per vintage: ``vintage, title, level, date, generation, lookup,
-    footprint_column, council_column, residents, reconstructed, proposal`` — what each
-    is built from, and whose residents it counts.
+    footprint_column, council_column, residents, reconstructed, proposal, lookup_key,
+    footprint_field, council_field, base`` — what each is built from (the file and its
+    columns as found; the catalogue's key of the lookup and the fields asked for), whose
+    residents it counts, and for a proposal the vintage it changes.
 
 ``moves.csv`` is made by :mod:`.moves`, ``deprivation.csv`` by :mod:`.affected`.
 
@@ -68,7 +70,8 @@ TREND = ["scope_code", "scope_name", "vintage", "level", "date", "n_councils",
          "councils_not_aligned", "population", "population_outside_home", "generation",
          "residents", "reconstructed", "not_aligned_codes", "not_aligned_names"]
 VINTAGES = ["vintage", "title", "level", "date", "generation", "lookup", "footprint_column",
-            "council_column", "residents", "reconstructed", "proposal"]
+            "council_column", "residents", "reconstructed", "proposal", "lookup_key",
+            "footprint_field", "council_field", "base"]
 #: England's GSS code: the scope of the national rows of the trend.
 ENGLAND = "E92000001"
 
@@ -236,5 +239,7 @@ def vintage_rows(maps: Sequence[VintageMap], residents: Mapping[Generation, str]
         "council_column": m.notes["council_column"],
         "residents": residents.get(m.vintage.generation, ""),
         "reconstructed": m.vintage.reconstructed,
-        "proposal": Path(m.vintage.proposal).name if m.vintage.proposal else ""}
+        "proposal": Path(m.vintage.proposal).name if m.vintage.proposal else "",
+        "lookup_key": m.vintage.lookup, "footprint_field": m.vintage.column,
+        "council_field": m.vintage.councils, "base": m.vintage.base or ""}
         for m in maps], columns=VINTAGES)

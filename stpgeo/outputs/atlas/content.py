@@ -84,7 +84,7 @@ def prepare(timeline: Timeline) -> Atlas:
     names: dict[str, str] = {}
     rows = []
     footprint_names: dict[tuple[str, str], str] = {}
-    for name, result in timeline.state.results.items():
+    for name, result in timeline.kept(to="write an atlas").results.items():
         names.update({str(k): str(v) for k, v in result.map.council_names.items()})
         every = result.every.dropna(subset=["council", "footprint"])
         summed = every.groupby(["council", "footprint"])["population"].sum().reset_index()
@@ -163,7 +163,7 @@ def _ward_table(atlas: Atlas, code: str) -> list[dict[str, Any]]:
     verdict in each vintage, residents and share in England's most deprived 10%."""
     timeline = atlas.timeline
     members = set(lineage(timeline, code))
-    state = timeline.state
+    state = timeline.kept(to="write an atlas")
     tables = []
     for generation, blocks in state.blocks.items():
         names = [v.name for v in timeline.vintages if v.generation == generation]
@@ -257,7 +257,7 @@ def footprint_pages(atlas: Atlas) -> list[dict[str, Any]]:
         vintage = _latest(timeline, kind)
         if vintage is None:
             continue
-        result = timeline.state.results[vintage.name]
+        result = timeline.kept(to="write an atlas").results[vintage.name]
         table = atlas.council_footprints[atlas.council_footprints["vintage"] == vintage.name]
         totals = result.councils["population"]
         homes = result.homes.to_dict()

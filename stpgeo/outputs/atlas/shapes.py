@@ -45,7 +45,8 @@ def _topology(codes: list[str], geometries: gpd.GeoSeries, tolerance: float,
 def ward_shapes(timeline: Timeline, generation: Generation) -> tuple[list[str], str]:
     """A generation's wards: their codes, in the order the topology holds them, and the
     topology (JSON text)."""
-    polygons = timeline.state.works[generation].wards.polygons.drop_duplicates("code")
+    work = timeline.kept(to="write an atlas").works[generation]
+    polygons = work.wards.polygons.drop_duplicates("code")
     codes = [str(c) for c in polygons["code"]]
     return codes, _topology(codes, polygons.geometry, WARD_TOLERANCE)
 

@@ -205,6 +205,7 @@ def write_atlas(timeline: Timeline, out: str | os.PathLike[str], *,
     >>> history = stpgeo.timeline(every_council=True)  # doctest: +SKIP
     >>> write_atlas(history, "out/atlas")  # doctest: +SKIP
     """
+    timeline.kept(to="write an atlas (its maps need the polygons)")
     atlas = prepare(timeline)
     env = environment()
     stp = series(timeline, "stp")

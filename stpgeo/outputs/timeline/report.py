@@ -25,16 +25,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stpgeo._version import __version__
-from stpgeo.analysis.timeline.affected import DEPRIVATION
-from stpgeo.analysis.timeline.moves import MOVES
-from stpgeo.analysis.timeline.tables import (
-    CHANGES,
-    ENGLAND,
-    TIMELINE,
-    TREND,
-    VINTAGES,
-    WARD_TIMELINE,
-)
+from stpgeo.analysis.timeline.folder import FILES, TABLES
+from stpgeo.analysis.timeline.tables import ENGLAND
 from stpgeo.engine.verdicts import FLAGGED
 from stpgeo.io.catalogue import load_catalogue
 from stpgeo.io.write import atomic_folder
@@ -53,12 +45,6 @@ from stpgeo.progress import step
 if TYPE_CHECKING:
     from stpgeo.analysis.timeline.result import Timeline
 
-#: The files of a timeline folder and their columns.
-TABLES = {"timeline": TIMELINE, "ward_timeline": WARD_TIMELINE, "changes": CHANGES,
-          "trend": TREND, "moves": MOVES, "deprivation": DEPRIVATION,
-          "vintage_table": VINTAGES}
-#: The file of each table (by its attribute of the Timeline).
-FILES = {name: f"{name}.csv" for name in TABLES} | {"vintage_table": "vintages.csv"}
 #: Councils given small maps at most (the first ones asked).
 MAX_MAPPED = 3
 #: Rows of the changes table shown in the page at most (all are in changes.csv).
@@ -220,12 +206,14 @@ def render_timeline(timeline: Timeline, *, trend_png: bytes) -> str:
                  timeline.trend["scope_code"].isin(timeline.councils), "scope_name"]))
              + (" and England" if timeline.england else ""))
     changes, n_changes = _changes(timeline)
+    mapped = timeline.councils[:MAX_MAPPED] if timeline.state is not None else []
     return environment().get_template("timeline.html.j2").render(
         title=f"Alignment through time: {scope}", version=__version__,
         generated=dt.date.today().isoformat(), findings=timeline_findings(timeline),
         vintages=timeline.vintages, trend_png=_data_url(trend_png),
-        councils=[council_maps(timeline, c) for c in timeline.councils[:MAX_MAPPED]],
-        not_mapped=timeline.councils[MAX_MAPPED:],
+        councils=[council_maps(timeline, c) for c in mapped],
+        not_mapped=timeline.councils[len(mapped):],
+        read_from=None if timeline.folder is None else timeline.folder.name,
         legend={"verdicts": [style.VERDICTS[v] for v in ("within", "split", "outside_home")],
                 "footprint": style.FOOTPRINTS[0]["color"]},
         pivot=_pivot(timeline), ward_grids=_ward_grids(timeline) if timeline.councils else [],
