@@ -76,6 +76,11 @@ def test_each_figure_of_a_council_page_is_the_timelines(
             continue
         assert _number(cells[3]) == mine["population"].sum(), vintage
         assert _number(cells[4]) == mine["population_outside_home"].sum(), vintage
+    # the residents of the two generations are different counts: the page says which is which
+    note = page.select_one("section:has(table[data-table=trend]) p.meta").get_text()
+    assert "CCG 2015 to ICB 2022 and the proposals on them (2011 LSOAs): Mid-2017 " \
+           "population estimates" in note
+    assert "(2021 LSOAs): Usual residents, Census 2021" in note
     flagged = national_timeline.ward_timeline
     flagged = flagged[flagged["council_code"].isin(lineage)
                       & flagged["verdict"].isin(["split", "outside_home"])]

@@ -172,6 +172,36 @@ def _quality(atlas: Atlas) -> list[str]:
     return lines
 
 
+def _population_title(source: str) -> str:
+    """A population table for people: the catalogue's title of its file, else its name."""
+    name = Path(source).name
+    for entry in load_catalogue().population.values():
+        if Path(str(entry.get("file", ""))).name == name:
+            return f"{entry['title']} ({name})"
+    return name
+
+
+def _residents_note(atlas: Atlas) -> str | None:
+    """Which residents each generation's vintages count (None with one generation): the
+    two counts differ, which a reader of a council's figures must know."""
+    timeline = atlas.timeline
+    generations = timeline.summary["inputs"]["generations"].values()
+    if len(generations) < 2:
+        return None
+    parts = []
+    for found in generations:
+        own = [v for v in timeline.vintages if v.generation.title == found["title"]]
+        names = [v.title for v in own if v.proposal is None]
+        if names:
+            span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
+            span += " and the proposals on them" if len(names) < len(own) else ""
+            parts.append(f"{span} ({found['title']}): "
+                         + _population_title(found["population"]["source"]))
+    return ("Residents are counted per generation of building blocks: " + "; ".join(parts)
+            + ". The two counts differ (different years and LSOAs), so a council's residents "
+            "change between them while its boundary does not.")
+
+
 def _scope(atlas: Atlas) -> str:
     """What an atlas of some councils covers, in words."""
     names = [atlas.name(c) for c in atlas.councils]
@@ -214,6 +244,7 @@ def write_atlas(timeline: Timeline, out: str | os.PathLike[str], *,
               "attribution": load_catalogue().attribution,
               "vintage_names": ", ".join(v.name for v in timeline.vintages)}
     quality = _quality(atlas)
+    residents_note = _residents_note(atlas)
     with atomic_folder(out) as staging:
         for sub in ("assets", "councils", "footprints", "data"):
             (staging / sub).mkdir()
@@ -231,6 +262,7 @@ def write_atlas(timeline: Timeline, out: str | os.PathLike[str], *,
                     root="../", title=page["name"], page=page, now=now, latest=latest,
                     latest_level=level(latest, len(now["homes"]) if now else 1),
                     vintages=timeline.vintages, default=latest.name, quality=quality,
+                    residents_note=residents_note,
                     data=json.dumps(_map_data(atlas, code, positions),
                                     separators=(",", ":")).replace("</", "<\\/"),
                     **common), encoding="utf-8")
