@@ -37,6 +37,7 @@ from stpgeo.analysis.options import AnalysisOptions
 from stpgeo.analysis.run import prepare_wards
 from stpgeo.analysis.timeline.inputs import Given, read_generations
 from stpgeo.analysis.timeline.maps import vintage_map
+from stpgeo.analysis.timeline.run import with_council_names
 from stpgeo.analysis.timeline.tables import council_rows, ward_rows
 from stpgeo.analysis.timeline.vintage import VintageResult, run_vintage, ward_areas, ward_blocks
 from stpgeo.engine.aggregate import overlaps_from_blocks
@@ -145,7 +146,9 @@ def reference(given: TimelineInputs) -> dict[str, tuple[VintageResult, pd.DataFr
         shared, areas = ward_blocks(work), ward_areas(work)
         for vintage in (v for v in given.vintages if v.generation == generation):
             lookup = given.lookups[vintage.lookup]
-            vmap = vintage_map(lookup, vintage, block_codes=inputs.block_codes)
+            # the councils' names as stpgeo finds them (the April 2026 lookup has none)
+            [vmap] = with_council_names(
+                [vintage_map(lookup, vintage, block_codes=inputs.block_codes)], sources)
             footprints = dissolved(inputs.blocks.polygons, lookup, by=vintage.column,
                                    block=vintage.generation.field)
             pairs = overlay_pairs(work.wards.polygons, footprints, areas)

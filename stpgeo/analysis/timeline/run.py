@@ -288,12 +288,12 @@ def _maps(vintages: Sequence[FootprintVintage], tables: Mapping[str, pd.DataFram
         maps.append(vintage_map(tables[vintage.lookup], vintage, block_codes=blocks,
                                 block_column=columns.get(vintage.lookup)))
         columns[vintage.lookup] = maps[-1].block_column
-    maps = _named(maps, sources)
+    maps = with_council_names(maps, sources)
     return maps + [proposal_map(p, maps) for p in proposals]
 
 
-def _named(maps: list[VintageMap], sources: Mapping[Generation, GenerationInputs]
-           ) -> list[VintageMap]:
+def with_council_names(maps: list[VintageMap],
+                       sources: Mapping[Generation, GenerationInputs]) -> list[VintageMap]:
     """The maps with the names of their councils, from the other vintages' lookups and the
     block → ward lookups where a lookup has none (the April 2026 one has no LAD24NM)."""
     pool: dict[str, str] = {}
