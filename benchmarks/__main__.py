@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     started, load_at_start = report.now(), report.load()
     sections = run(data=data_dir(args.data), area=args.area, repeats=args.repeats, steps=steps,
                    vintages=args.vintages)
-    text = report.markdown(sections, command="make bench", started=started,
+    command = "make bench" if argv is None and len(sys.argv) == 1 else (
+        "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv))
+    text = report.markdown(sections, command=command, started=started,
                            load_at_start=load_at_start, area=args.area, repeats=args.repeats)
     print(report.table(sections))
     args.out.write_text(text, encoding="utf-8")
