@@ -75,6 +75,8 @@ def test_the_command_writes_results(data: Path, tmp_path: Path,
     text = out.read_text()
     assert "## Machine and libraries" in text
     assert "GEOS" in text
+    assert "Written by `python -m benchmarks --area west-midlands --repeats 1 --only council" \
+        in text  # the command that wrote it, not `make bench`
     assert "one council" in capsys.readouterr().out
     assert main(["--only", "nothing"]) == 2
 
