@@ -76,7 +76,8 @@ def polygonal(geometries: np.ndarray) -> np.ndarray:
     return result
 
 
-def simplify_coverage(geometries: gpd.GeoSeries, *, tolerance: float) -> gpd.GeoSeries:
+def simplify_coverage(geometries: gpd.GeoSeries, *, tolerance: float,
+                      clean: bool = True) -> gpd.GeoSeries:
     """Clean a set of neighbouring polygons into a coverage and simplify it as one.
 
     Parameters
@@ -86,6 +87,10 @@ def simplify_coverage(geometries: gpd.GeoSeries, *, tolerance: float) -> gpd.Geo
     tolerance
         Roughly the square root of the area of the smallest features kept (metres),
         as for :func:`shapely.coverage_simplify`.
+    clean
+        False for polygons already a clean coverage (e.g. blocks from
+        :func:`stpgeo.engine.footprints.clean_coverage`): GEOS's coverage cleaner, the
+        dearer half of the work, is then not run again.
 
     Returns
     -------
@@ -99,13 +104,15 @@ def simplify_coverage(geometries: gpd.GeoSeries, *, tolerance: float) -> gpd.Geo
     usable = ~(shapely.is_empty(values) | shapely.is_missing(values))
     result = values.copy()
     if usable.any():
-        cleaned = shapely.coverage_clean(values[usable], gap_width=GAP_WIDTH_M)
+        cleaned = (shapely.coverage_clean(values[usable], gap_width=GAP_WIDTH_M) if clean
+                   else values[usable])
         result[usable] = shapely.coverage_simplify(cleaned, tolerance)
     return gpd.GeoSeries(result, index=geometries.index, crs=geometries.crs)
 
 
 def dissolve(geometries: gpd.GeoSeries, by: pd.Series) -> gpd.GeoSeries:
-    """The union of the polygons of a clean coverage, one per value of ``by``.
+    """The union of the polygons of a clean coverage, one per value of ``by`` (aligned on
+    the index; polygons without a value are left out), indexed by the values, sorted.
 
     Examples
     --------
@@ -114,12 +121,18 @@ def dissolve(geometries: gpd.GeoSeries, by: pd.Series) -> gpd.GeoSeries:
     >>> dissolve(squares, pd.Series(["a", "a"])).area.tolist()
     [2.0]
     """
-    unions = {}
-    for key, index in by.groupby(by.to_numpy(), sort=True).groups.items():
-        parts = np.asarray(geometries.loc[index].values, dtype=object)
+    aligned = by if by.index.equals(geometries.index) else by.reindex(geometries.index)
+    keys = aligned.to_numpy(dtype=object)
+    kept = pd.notna(keys)
+    values = np.asarray(geometries.values, dtype=object)[kept]
+    codes, inverse = np.unique(keys[kept].astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")  # positions, group by group
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
+    unions = []
+    for parts in np.split(values[order], bounds):
         union = shapely.coverage_union_all(parts)
-        unions[key] = union if shapely.is_valid(union) else shapely.union_all(parts)
-    return gpd.GeoSeries(list(unions.values()), index=list(unions), crs=geometries.crs)
+        unions.append(union if shapely.is_valid(union) else shapely.union_all(parts))
+    return gpd.GeoSeries(unions, index=list(codes), crs=geometries.crs)
 
 
 def to_lonlat(geometries: gpd.GeoSeries, *, decimals: int = DECIMALS) -> np.ndarray:

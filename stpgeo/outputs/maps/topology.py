@@ -38,14 +38,13 @@ import itertools
 import json
 from typing import Any
 
+import numpy as np
+import shapely
+
 from stpgeo.outputs.maps.geometry import DECIMALS
 
 SCALE = 10**DECIMALS
-Point = tuple[int, int]
-
-
-def _quantise(ring: list[list[float]], scale: int = SCALE) -> list[Point]:
-    return [(round(x * scale), round(y * scale)) for x, y in ring]
+Rings = list[list[np.ndarray]]  # polygons, each a list of closed rings of integer points
 
 
 def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]] | None:
@@ -56,60 +55,91 @@ def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]] | None:
     return None
 
 
-def _junctions(rings: list[list[Point]]) -> set[Point]:
-    """Vertices where rings meet and part: seen with different neighbours."""
-    seen: dict[Point, tuple[Point, Point]] = {}
-    junctions: set[Point] = set()
-    for ring in rings:
-        last = len(ring) - 1  # rings are closed: ring[last] == ring[0]
-        for i in range(last):
-            before, after = ring[i - 1] if i else ring[last - 1], ring[i + 1]
-            pair = (before, after) if before < after else (after, before)
-            known = seen.setdefault(ring[i], pair)
-            if known != pair:
-                junctions.add(ring[i])
-    return junctions
+def _quantised(polygons: list[list[list[list[float]]]], scale: int) -> Rings:
+    return [[np.rint(np.asarray(r, dtype=float).reshape(-1, 2) * scale).astype(np.int64)
+             for r in polygon] for polygon in polygons]
+
+
+def _junctions(rings: list[np.ndarray]) -> list[np.ndarray]:
+    """Where each ring meets another ring and parts from it: the positions of its vertices
+    seen, anywhere, with two different pairs of neighbours."""
+    opened = [r[:-1] for r in rings]  # rings are closed: r[-1] == r[0]
+    lengths = np.array([len(r) for r in opened])
+    if not lengths.sum():
+        return [np.zeros(0, dtype=np.int64) for _ in rings]
+    points = np.concatenate(opened)
+    low, high = points.min(axis=0), points.max(axis=0)
+    key = (points[:, 0] - low[0]) * (high[1] - low[1] + 1) + (points[:, 1] - low[1])
+    _, vertex = np.unique(key, return_inverse=True)  # each point's number
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    where = np.arange(len(points)) - starts
+    size = np.repeat(lengths, lengths)
+    before = vertex[starts + (where - 1) % size]
+    after = vertex[starts + (where + 1) % size]
+    n = int(vertex.max()) + 1
+    pair = np.minimum(before, after) * n + np.maximum(before, after)
+    order = np.lexsort((pair, vertex))
+    vertex_sorted, pair_sorted = vertex[order], pair[order]
+    new_pair = np.ones(len(order), dtype=bool)  # a (vertex, pair) not seen before
+    new_pair[1:] = (vertex_sorted[1:] != vertex_sorted[:-1]) | (pair_sorted[1:] != pair_sorted[:-1])
+    seen = np.bincount(vertex_sorted[new_pair], minlength=n)
+    junction = seen[vertex] > 1
+    return np.split(junction, np.cumsum(lengths)[:-1])
 
 
 class _Arcs:
     """The arcs kept so far, each once: an arc met again either way is referred to."""
 
     def __init__(self) -> None:
-        self.index: dict[tuple[Point, ...], int] = {}
-        self.arcs: list[list[Point]] = []
+        self.index: dict[bytes, int] = {}
+        self.arcs: list[np.ndarray] = []
 
-    def add(self, arc: list[Point]) -> int:
-        key = tuple(arc)
+    def add(self, arc: np.ndarray) -> int:
+        key = arc.tobytes()
         if key in self.index:
             return self.index[key]
-        back = key[::-1]
+        back = np.ascontiguousarray(arc[::-1]).tobytes()
         if back in self.index:
             return ~self.index[back]
         self.index[key] = len(self.arcs)
         self.arcs.append(arc)
         return self.index[key]
 
-    def ring(self, ring: list[Point], junctions: set[Point]) -> list[int]:
-        """A closed ring as the arcs it is made of."""
-        open_ring = ring[:-1]
-        cuts = [i for i, p in enumerate(open_ring) if p in junctions]
-        if not cuts:  # a ring meeting no other (an island, a hole): start at its least point
-            start = open_ring.index(min(open_ring))
-            turned = open_ring[start:] + open_ring[:start]
-            return [self.add([*turned, turned[0]])]
-        turned = open_ring[cuts[0]:] + open_ring[:cuts[0]]
-        turned.append(turned[0])
-        cuts = [i for i, p in enumerate(turned) if p in junctions]
-        return [self.add(turned[a:b + 1]) for a, b in itertools.pairwise(cuts)]
+    def ring(self, ring: np.ndarray, junction: np.ndarray) -> list[int]:
+        """A closed ring as the arcs it is made of (``junction``: which of its vertices,
+        but the closing one, are junctions)."""
+        opened = ring[:-1]
+        cuts = np.flatnonzero(junction)
+        if not len(cuts):  # a ring meeting no other (an island, a hole): start at its least point
+            start = int(np.lexsort((opened[:, 1], opened[:, 0]))[0])
+            turned = np.concatenate([opened[start:], opened[:start], opened[start:start + 1]])
+            return [self.add(turned)]
+        first = int(cuts[0])
+        turned = np.concatenate([opened[first:], opened[:first], opened[first:first + 1]])
+        at = np.append(cuts - first, len(opened))  # the cuts, from the first, and the end
+        return [self.add(turned[a:b + 1]) for a, b in itertools.pairwise(at.tolist())]
 
     def encoded(self) -> list[list[int]]:
-        found = []
-        for arc in self.arcs:
-            flat = [arc[0][0], arc[0][1]]
-            for (x, y), (px, py) in zip(arc[1:], arc[:-1], strict=True):
-                flat += [x - px, y - py]
-            found.append(flat)
-        return found
+        return [np.concatenate([arc[:1], np.diff(arc, axis=0)]).ravel().tolist()
+                for arc in self.arcs]
+
+
+def _topology(features: list[tuple[Any, Rings | None, bool, Any]], scale: int) -> str:
+    """Features (properties, polygons of quantised rings or None, multi, geometry kept
+    as it is when not polygonal) as a topology (text)."""
+    rings = [r for _, polygons, _, _ in features if polygons for p in polygons for r in p]
+    junctions = iter(_junctions(rings))
+    arcs = _Arcs()
+    out: list[dict[str, Any]] = []
+    for properties, polygons, multi, geometry in features:
+        if polygons is None:
+            out.append({"properties": properties, "geometry": geometry})
+            continue
+        out.append({"properties": properties,
+                    "polygons": [[arcs.ring(r, next(junctions)) for r in polygon]
+                                 for polygon in polygons], **({"multi": True} if multi else {})})
+    return json.dumps({"type": "Topology", "scale": scale, "arcs": arcs.encoded(),
+                       "features": out}, ensure_ascii=False, separators=(",", ":"))
 
 
 def compact(text: str, *, decimals: int = DECIMALS) -> str:
@@ -123,23 +153,41 @@ def compact(text: str, *, decimals: int = DECIMALS) -> str:
     if collection.get("type") != "FeatureCollection" or not any(shapes):
         return text
     scale = 10**decimals
-    quantised = [[[_quantise(r, scale) for r in polygon] for polygon in polygons]
-                 if polygons else None for polygons in shapes]
-    junctions = _junctions([r for q in quantised if q for polygon in q for r in polygon])
-    arcs = _Arcs()
-    out: list[dict[str, Any]] = []
-    for feature, polygons in zip(features, quantised, strict=True):
-        if polygons is None:
-            out.append({"properties": feature.get("properties"),
-                        "geometry": feature.get("geometry")})
+    return _topology([(f.get("properties"), None if polygons is None else
+                       _quantised(polygons, scale),
+                       (f.get("geometry") or {}).get("type") == "MultiPolygon",
+                       f.get("geometry")) for f, polygons in zip(features, shapes, strict=True)],
+                     scale)
+
+
+def compact_geometries(geometries: np.ndarray, properties: list[dict[str, Any]], *,
+                       decimals: int = DECIMALS) -> str:
+    """Polygons (shapely, in degrees) and their properties as a topology (text): what
+    :func:`compact` makes of their GeoJSON, without writing and parsing it.
+
+    Examples
+    --------
+    >>> squares = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> text = compact_geometries(squares, [{"code": "A"}, {"code": "B"}])
+    >>> text == compact(json.dumps({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"code": c},
+    ...      "geometry": shapely.geometry.mapping(g)} for c, g in zip("AB", squares)]}))
+    True
+    """
+    scale = 10**decimals
+    features: list[tuple[Any, Rings | None, bool, Any]] = []
+    for geometry, props in zip(geometries, properties, strict=True):
+        kind = shapely.get_type_id(geometry)
+        if kind not in (3, 6):  # not a Polygon or MultiPolygon: kept as GeoJSON
+            kept = None if geometry is None else json.loads(shapely.to_geojson(geometry))
+            features.append((props, None, False, kept))
             continue
-        out.append({"properties": feature.get("properties"),
-                    "polygons": [[arcs.ring(r, junctions) for r in polygon]
-                                 for polygon in polygons],
-                    **({"multi": True} if feature["geometry"]["type"] == "MultiPolygon"
-                       else {})})
-    return json.dumps({"type": "Topology", "scale": scale, "arcs": arcs.encoded(),
-                       "features": out}, ensure_ascii=False, separators=(",", ":"))
+        polygons = shapely.get_parts(geometry) if kind == 6 else [geometry]
+        features.append((props, [
+            [np.rint(shapely.get_coordinates(r) * scale).astype(np.int64)
+             for r in shapely.get_rings(p)]
+            for p in polygons], kind == 6, None))
+    return _topology(features, scale)
 
 
 def expand(topology: dict[str, Any]) -> dict[str, Any]:
