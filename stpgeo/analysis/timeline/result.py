@@ -250,13 +250,27 @@ class Timeline:
         cleaned LSOAs (footprint geometry is built only for the area shown)."""
         chosen = self.vintage(vintage)
         state = self.kept(to=f"draw the footprints of {chosen.name}")
+        blocks, footprint_of = self.footprint_blocks(chosen.name, council=council)
+        return vintage_footprints(state.results[chosen.name].map, set(footprint_of), blocks,
+                                  state.works[chosen.generation].inputs.population)
+
+    def footprint_blocks(self, vintage: str, *, council: str | None = None
+                         ) -> tuple[Layer, pd.Series]:
+        """What :meth:`footprints` dissolves: the clean blocks of every footprint the
+        area's wards touch in any vintage of this one's generation (one layer, made once
+        and shared by those vintages), and each block's footprint in this vintage (block
+        code → footprint code) for the footprints the area's wards touch in it."""
+        chosen = self.vintage(vintage)
+        state = self.kept(to=f"draw the footprints of {chosen.name}")
         result = state.results[chosen.name]
         wards = self._area(council, chosen.generation)
         touched = set(result.pieces.loc[result.pieces["ward_code"].isin(set(wards)),
                                         "footprint_code"])
-        return vintage_footprints(result.map, touched,
-                                  state.blocks_for(wards, chosen.generation),
-                                  state.works[chosen.generation].inputs.population)
+        blocks = state.blocks_for(wards, chosen.generation)
+        footprint_of = result.map.footprints
+        footprint_of = footprint_of[footprint_of.isin(touched).to_numpy()
+                                    & footprint_of.index.isin(set(blocks.gdf["code"]))]
+        return blocks, footprint_of
 
     def map(self, vintage: str, *, council: str | None = None, **options: Any) -> folium.Map:
         """The interactive map of one vintage (stpgeo's ward map), inline in Jupyter.

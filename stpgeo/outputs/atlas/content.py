@@ -8,6 +8,8 @@ lineage (the councils it was formed from): its page is its final successor's, an
 figures in a vintage are those of its lineage's councils present then, summed — as
 ``trend.csv`` has them.
 
+- :func:`prepare`: what every page shares, computed once (each page's rows of the
+  tables, its states, its neighbours);
 - :func:`council_index`: one row per council (of the latest vintage): its status per
   vintage, residents outside its home footprints now and at the worst vintage, and what
   the index's search matches (its name, former councils, wards, footprints);
@@ -17,6 +19,7 @@ figures in a vintage are those of its lineage's councils present then, summed �
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -62,6 +65,13 @@ class Atlas:
         each footprint, from the blocks (exact).
     footprint_names
         ``(vintage, footprint code)`` → name.
+    scoped
+        Each council with a page → the timeline narrowed to its lineage's rows
+        (:func:`narrowed`): what its page reads, split from the national tables once.
+    states
+        Each council with a page → its state in each vintage (:func:`council_states`).
+    neighbours
+        Each council with a page → the pages of its neighbours (:func:`neighbours`).
     """
 
     timeline: Timeline
@@ -69,6 +79,9 @@ class Atlas:
     page_of: dict[str, str]
     council_footprints: pd.DataFrame
     footprint_names: dict[tuple[str, str], str]
+    scoped: dict[str, Timeline]
+    states: dict[str, dict[str, dict[str, Any] | None]]
+    neighbours: dict[str, list[str]]
 
     @property
     def councils(self) -> list[str]:
@@ -77,6 +90,34 @@ class Atlas:
 
     def name(self, code: str) -> str:
         return self.names.get(code, code)
+
+
+#: The tables a council's page reads, and the column naming each row's council.
+_COUNCIL_COLUMNS = {"timeline": "council_code", "ward_timeline": "council_code",
+                    "changes": "council_code", "moves": "council_code",
+                    "trend": "scope_code", "deprivation": "scope_code"}
+
+
+def narrowed(timeline: Timeline, page_of: dict[str, str]) -> dict[str, Timeline]:
+    """The timeline narrowed to each page's councils (its lineage), table by table.
+
+    Each table is split by page once (a group-by), rather than searched again for every
+    page; a narrowed timeline has the rows of the page's councils only, and shares
+    everything else (vintages, summary, polygons) with the whole.
+    """
+    groups = {}
+    for name, column in _COUNCIL_COLUMNS.items():
+        table = getattr(timeline, name)
+        page = table[column].astype(object).map(page_of)
+        groups[name] = {str(k): rows for k, rows in table.groupby(page, sort=False)}
+    found = {}
+    for code in timeline.councils:
+        scoped = copy.copy(timeline)  # no __post_init__: the tables are conformed already
+        for name in _COUNCIL_COLUMNS:
+            table = getattr(timeline, name)
+            setattr(scoped, name, groups[name].get(code, table.iloc[0:0]))
+        found[code] = scoped
+    return found
 
 
 def prepare(timeline: Timeline) -> Atlas:
@@ -97,31 +138,42 @@ def prepare(timeline: Timeline) -> Atlas:
     for code in timeline.councils:
         for member in lineage(timeline, code):
             page_of[member] = code
-    return Atlas(timeline=timeline, names=names, page_of=page_of,
-                 council_footprints=table[["vintage", "council_code", "footprint_code",
-                                           "population"]], footprint_names=footprint_names)
+    shares = table[["vintage", "council_code", "footprint_code", "population"]]
+    return Atlas(timeline=timeline, names=names, page_of=page_of, council_footprints=shares,
+                 footprint_names=footprint_names, scoped=narrowed(timeline, page_of),
+                 states=council_states(timeline, page_of),
+                 neighbours=neighbours(timeline, shares, page_of, names))
 
 
-def _state(rows: pd.DataFrame) -> dict[str, Any] | None:
-    """A council's (lineage's) state in one vintage: aligned, residents, outside, homes."""
-    if rows.empty:
-        return None
-    homes = list(dict.fromkeys(h for v in rows["home_footprint_names"] for h in v.split(";")))
-    return {"aligned": bool(rows["aligned"].all()),
-            "population": int(rows["population"].sum()),
-            "outside": int(rows["population_outside_home"].sum()),
-            "homes": homes, "councils": [str(n) for n in rows["council_name"]],
-            "n_wards_outside": int(rows["n_wards_outside_home"].sum()),
-            "n_wards_split": int(rows["n_wards_split"].sum())}
+def council_states(timeline: Timeline, page_of: dict[str, str]
+                   ) -> dict[str, dict[str, dict[str, Any] | None]]:
+    """Each page's council's state in every vintage: aligned, residents, outside, homes,
+    its lineage's councils present then (None where none of them existed).
 
-
-def council_states(atlas: Atlas, code: str) -> dict[str, dict[str, Any] | None]:
-    """A council's state in every vintage (None where none of its lineage existed)."""
-    timeline = atlas.timeline
-    members = lineage(timeline, code)
-    rows = timeline.timeline[timeline.timeline["council_code"].isin(members)]
-    by_vintage = dict(tuple(rows.groupby("vintage")))
-    return {v.name: _state(by_vintage.get(v.name, rows.iloc[0:0])) for v in timeline.vintages}
+    One pass over ``timeline``'s rows; a vintage's state sums the rows of the lineage's
+    councils, as ``trend.csv`` does.
+    """
+    found: dict[str, dict[str, dict[str, Any] | None]] = {
+        code: dict.fromkeys((v.name for v in timeline.vintages), None)
+        for code in timeline.councils}
+    for row in timeline.timeline.itertuples(index=False):
+        states = found.get(page_of.get(row.council_code, ""))
+        if states is None or row.vintage not in states:
+            continue
+        state = states[row.vintage]
+        if state is None:
+            state = states[row.vintage] = {
+                "aligned": True, "population": 0, "outside": 0, "homes": [], "councils": [],
+                "n_wards_outside": 0, "n_wards_split": 0}
+        state["aligned"] = state["aligned"] and bool(row.aligned)
+        state["population"] += int(row.population)
+        state["outside"] += int(row.population_outside_home)
+        state["homes"] += [h for h in str(row.home_footprint_names).split(";")
+                           if h not in state["homes"]]
+        state["councils"].append(str(row.council_name))
+        state["n_wards_outside"] += int(row.n_wards_outside_home)
+        state["n_wards_split"] += int(row.n_wards_split)
+    return found
 
 
 def _latest(timeline: Timeline, kind: str) -> FootprintVintage | None:
@@ -140,7 +192,7 @@ def council_index(atlas: Atlas) -> list[dict[str, Any]]:
     shares = shares.assign(page=shares["council_code"].map(atlas.page_of))
     found = []
     for code in atlas.councils:
-        states = council_states(atlas, code)
+        states = atlas.states[code]
         dated = {v: s for v, s in states.items() if s is not None
                  and timeline.vintage(v).proposal is None}
         worst_vintage = max(dated, key=lambda v: dated[v]["outside"], default=None)
@@ -161,14 +213,12 @@ def council_index(atlas: Atlas) -> list[dict[str, Any]]:
 def _ward_table(atlas: Atlas, code: str) -> list[dict[str, Any]]:
     """The council's wards ever outside home or split, per generation of blocks: their
     verdict in each vintage, residents and share in England's most deprived 10%."""
-    timeline = atlas.timeline
-    members = set(lineage(timeline, code))
+    timeline = atlas.scoped[code]
     state = timeline.kept(to="write an atlas")
     tables = []
     for generation, blocks in state.blocks.items():
         names = [v.name for v in timeline.vintages if v.generation == generation]
-        rows = timeline.ward_timeline[timeline.ward_timeline["council_code"].isin(members)
-                                      & timeline.ward_timeline["vintage"].isin(names)]
+        rows = timeline.ward_timeline[timeline.ward_timeline["vintage"].isin(names)]
         flagged = sorted(set(rows.loc[rows["verdict"].isin(FLAGGED), "ward_code"]))
         if not flagged:
             continue
@@ -213,21 +263,26 @@ def _practices(analyses: Sequence[Analysis], members: set[str]) -> list[dict[str
     return found
 
 
-def neighbours(atlas: Atlas, code: str) -> list[str]:
-    """The councils sharing a footprint with this one in the latest vintages, by name."""
-    latest = {v.name for kind in ("ccg", "stp") if (v := _latest(atlas.timeline, kind))}
-    table = atlas.council_footprints
-    table = table[table["vintage"].isin(latest)].assign(
-        page=table["council_code"].map(atlas.page_of))
-    mine = table.loc[table["page"] == code, ["vintage", "footprint_code"]]
-    shared = table.merge(mine, on=["vintage", "footprint_code"])
-    found = set(shared["page"].dropna()) - {code}
-    return sorted(found, key=atlas.name)
+def neighbours(timeline: Timeline, council_footprints: pd.DataFrame,
+               page_of: dict[str, str], names: dict[str, str]) -> dict[str, list[str]]:
+    """Each page's councils sharing a footprint with it in the latest vintages (codes of
+    their pages), by name."""
+    latest = {v.name for kind in ("ccg", "stp") if (v := _latest(timeline, kind))}
+    table = council_footprints[council_footprints["vintage"].isin(latest)]
+    table = table.assign(page=table["council_code"].astype(object).map(page_of)).dropna(
+        subset=["page"])
+    pairs = table.merge(table, on=["vintage", "footprint_code"])
+    found: dict[str, set[str]] = {code: set() for code in timeline.councils}
+    for mine, theirs in zip(pairs["page_x"], pairs["page_y"], strict=True):
+        if mine != theirs and mine in found:
+            found[mine].add(theirs)
+    return {code: sorted(others, key=lambda c: names.get(c, c))
+            for code, others in found.items()}
 
 
 def council_page(atlas: Atlas, code: str, analyses: Sequence[Analysis] = ()) -> dict[str, Any]:
     """Everything one council's page shows."""
-    timeline = atlas.timeline
+    timeline = atlas.scoped[code]
     members = lineage(timeline, code)
     trend = timeline.trend[timeline.trend["scope_code"] == code].set_index("vintage")
     return {
@@ -235,7 +290,7 @@ def council_page(atlas: Atlas, code: str, analyses: Sequence[Analysis] = ()) -> 
         "former": [{"code": c, "name": atlas.name(c),
                     "when": timeline.summary["inputs"].get("successions", {}).get(
                         c, {}).get("when")} for c in members if c != code],
-        "states": council_states(atlas, code),
+        "states": atlas.states[code],
         "trend": [{"vintage": v.name, "title": v.title, "when": v.when,
                    **{k: (None if v.name not in trend.index else
                           int(trend.loc[v.name, k]))
@@ -245,7 +300,7 @@ def council_page(atlas: Atlas, code: str, analyses: Sequence[Analysis] = ()) -> 
         "story": council_findings(timeline, code),
         "wards": _ward_table(atlas, code),
         "practices": _practices(analyses, set(members)),
-        "neighbours": [{"code": c, "name": atlas.name(c)} for c in neighbours(atlas, code)]}
+        "neighbours": [{"code": c, "name": atlas.name(c)} for c in atlas.neighbours[code]]}
 
 
 def footprint_pages(atlas: Atlas) -> list[dict[str, Any]]:

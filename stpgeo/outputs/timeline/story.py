@@ -138,8 +138,10 @@ def _series(timeline: Timeline, council: str, members: list[str], kind: str) -> 
     sentences = [s for s in [_state(timeline, members, dated[0])] if s]
     quiet: list[str] = []
     moves = timeline.moves[timeline.moves["council_code"].isin(members)]
+    between = {(str(a), str(b)): rows for (a, b), rows in
+               moves.groupby(["from_vintage", "to_vintage"], sort=False, observed=True)}
     for before, after in itertools.pairwise(dated):
-        moved = moves[(moves["from_vintage"] == before.name) & (moves["to_vintage"] == after.name)]
+        moved = between.get((before.name, after.name), moves.iloc[0:0])
         if moved.empty:
             quiet.append(after.title)
             continue
