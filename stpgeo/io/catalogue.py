@@ -184,6 +184,22 @@ class Catalogue:
                     return folder / own
         return folder / relative
 
+    def entry_of(self, source: str | os.PathLike[str], section: str
+                 ) -> dict[str, Any] | None:
+        """The entry of ``section`` whose file has the name of ``source`` (a path as the
+        summaries record it), or None: what the catalogue says of a file read.
+
+        Examples
+        --------
+        >>> load_catalogue().entry_of("/data/lsoa/lsoa_2011_england.geojson",
+        ...                           "layers")["code_field"]
+        'LSOA11CD'
+        """
+        name = Path(source).name
+        entries: dict[str, dict[str, Any]] = getattr(self, section)
+        return next((e for e in entries.values()
+                     if Path(str(e.get("file", ""))).name == name), None)
+
     def name_lookups(self) -> dict[str, dict[str, Any]]:
         """Lookups that hold the names of codes (for layers that carry names only)."""
         return {k: v for k, v in self.lookups.items() if v.get("names")}

@@ -103,11 +103,13 @@ def _read(path: Path, name: str) -> pd.DataFrame:
             table[column] = text.map(_BOOLEANS)
         else:
             table[column] = pd.to_numeric(text.where(text != "", None))
-    return conform(table, name)
+    return table
 
 
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """The tables of a timeline folder, of their fixed types, by attribute name.
+    """The tables of a timeline folder, by attribute name: their numbers and booleans
+    parsed, every column checked present (:class:`Timeline` gives them their fixed types,
+    :func:`conform`, as it does tables just made).
 
     Raises
     ------

@@ -183,10 +183,8 @@ def _quality(atlas: Atlas) -> list[str]:
 def _population_title(source: str) -> str:
     """A population table for people: the catalogue's title of its file, else its name."""
     name = Path(source).name
-    for entry in load_catalogue().population.values():
-        if Path(str(entry.get("file", ""))).name == name:
-            return f"{entry['title']} ({name})"
-    return name
+    entry = load_catalogue().entry_of(source, "population")
+    return name if entry is None else f"{entry['title']} ({name})"
 
 
 def _residents_note(atlas: Atlas) -> str | None:

@@ -163,11 +163,8 @@ def _changes(timeline: Timeline) -> tuple[list[dict[str, Any]], int]:
 def _generalised(source: str) -> str | None:
     """What the catalogue says of a file's generalisation (the 2021-based copies are super
     generalised), found by its name."""
-    name = Path(source).name
-    for entry in load_catalogue().layers.values():
-        if Path(str(entry.get("file", ""))).name == name:
-            return entry.get("generalised")
-    return None
+    entry = load_catalogue().entry_of(source, "layers")
+    return None if entry is None else entry.get("generalised")
 
 
 def _quality(timeline: Timeline) -> dict[str, Any]:
