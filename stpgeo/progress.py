@@ -3,7 +3,8 @@
 Library code wraps its steps in :func:`step`: a step still running after a
 second is announced, and its end is reported with its duration. Nothing is printed unless a
 handler is attached, which the command-line interface does (``--quiet`` turns it
-off). In a notebook, ``stpgeo.show_progress()`` turns the messages on.
+off). In a notebook, ``stpgeo.show_progress()`` turns the messages on: one line under
+the cell, updated in place, not stderr (``show_progress(False)`` turns them off).
 
 Examples
 --------
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 logger = logging.getLogger("stpgeo")
 logger.addHandler(logging.NullHandler())
@@ -78,14 +80,49 @@ class Timer:
         self.seconds[what] = round(time.perf_counter() - started, 3)
 
 
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (IPython's ZMQ shell), not a terminal."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class NotebookLine(logging.Handler):
+    """Progress as one line under the cell, updated in place (an IPython display), rather
+    than a box of stderr text per message, which notebooks show as warnings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cell: object = None
+        self.line: Any = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        text = {"text/plain": self.format(record)}
+        cell = getattr(get_ipython(), "execution_count", None)
+        if self.line is None or cell != self.cell:  # a new line under each cell
+            self.cell, self.line = cell, display(text, raw=True, display_id=True)
+        else:
+            self.line.update(text, raw=True)
+
+
 def show_progress(enabled: bool = True, *, stream: object = None) -> None:
-    """Print stpgeo's progress messages to stderr (or ``stream``), or stop printing them."""
-    for handler in [h for h in logger.handlers if getattr(h, "_stpgeo", False)]:
-        logger.removeHandler(handler)
+    """Show stpgeo's progress messages, or stop showing them.
+
+    On a terminal (or to ``stream``) each message is a line on stderr; in a Jupyter
+    notebook, one line under the cell that each message replaces (:class:`NotebookLine`).
+    """
+    for old in [h for h in logger.handlers if h.name == "stpgeo progress"]:
+        logger.removeHandler(old)
     if enabled:
-        handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+        handler: logging.Handler
+        if stream is None and in_notebook():
+            handler = NotebookLine()
+        else:
+            handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
         handler.setFormatter(logging.Formatter("stpgeo: %(message)s"))
-        handler._stpgeo = True  # type: ignore[attr-defined]
+        handler.set_name("stpgeo progress")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     else:
