@@ -193,11 +193,11 @@ def test_each_refusal_is_one_message_exit_2_and_nothing_written(
 def test_checksums_and_unknown_addresses_are_refused(server: Publishers, catalogue: Catalogue,
                                                      tmp_path: Path) -> None:
     data = tmp_path / "data"
-    entry = catalogue.layers["stp_feb2017"]
-    wrong = dataclasses.replace(catalogue, layers={**catalogue.layers, "stp_feb2017": {
+    entry = catalogue.deprivation["imd2015"]
+    wrong = dataclasses.replace(catalogue, deprivation={**catalogue.deprivation, "imd2015": {
         **entry, "source": {**entry["source"], "sha256": "0" * 64}}})
-    with pytest.raises(StpgeoError, match=r"stp_feb2017 .*SHA-256 is [0-9a-f]{64}, not "):
-        fetch(["stp_feb2017"], data=data, mirror=server.url, catalogue=wrong)
+    with pytest.raises(StpgeoError, match=r"imd2015 .*SHA-256 is [0-9a-f]{64}, not "):
+        fetch(["imd2015"], data=data, mirror=server.url, catalogue=wrong)
     assert not data.exists()
     with pytest.raises(StpgeoError, match="knows no download address for birmingham_wards_2018"):
         fetch(["birmingham_wards_2018"], data=data, mirror=server.url, catalogue=catalogue)
@@ -214,7 +214,8 @@ def test_list_shows_sizes_and_what_is_present(tmp_path: Path,
     assert "no" in listed["lsoa_2011"].split()
     assert "~78.2 MB" in listed["lsoa_2011"]
     assert "arcgis" in listed["lsoa_2011"]
-    assert "ckan" in listed["143"]
+    assert "arcgis" in listed["143"]  # ONS's table of July 2022 first, data.gov.uk after it
+    assert "ckan" in listed["114"]
     assert "none" in listed["birmingham_wards_2018"]
     (data / "stp").mkdir(parents=True)
     shutil.copy(SAMPLE_DIR / "stp/stp_feb2017_birmingham_black_country.parquet",
