@@ -124,7 +124,9 @@ def _read_parquet(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The features of a GeoParquet file and its malformed geometries."""
     try:
         try:
-            return gpd.read_parquet(path), no_malformed()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # shapely's, on NaN
+                return gpd.read_parquet(path), no_malformed()
         except shapely.errors.GEOSException:  # a ring GEOS will not build
             return read_parquet_leniently(path)
     except (ValueError, OSError) as error:
