@@ -12,13 +12,17 @@ LSOA → ward lookup, a ward → council lookup and residents per LSOA.
 from __future__ import annotations
 
 import json
+import math
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyogrio.raw
 import pytest
 import shapely
 
@@ -362,6 +366,22 @@ def coordinate_that_is_not_a_number(f: Inputs) -> tuple[list[str], Path, list[st
     return analyse_args(f, footprints=path), path, [
         "1 feature has a geometry that cannot be read or repaired: E54000016 (a coordinate "
         "is not a number: '40l500')", "correct the coordinates of these features"]
+
+
+@case
+def ring_whose_first_coordinate_is_nan(f: Inputs) -> tuple[list[str], Path, list[str]]:
+    # issue 22: NaN never equals the closing point, and GEOS's error escaped (exit 1)
+    path = f.folder / "stps.gpkg"
+    ring = [(X0 + 1_500, Y0), (X0 + 3_000, Y0), (X0 + 3_000, Y0 + 1_000), (X0 + 1_500, Y0 + 1_000)]
+    ring = [(math.nan, Y0), *ring[1:], ring[0]]
+    spoilt = struct.pack("<BIII", 1, 3, 1, 5) + b"".join(struct.pack("<dd", *p) for p in ring)
+    pyogrio.raw.write(path, np.array([shapely.to_wkb(rect(0, 0, 1_500, 1_000)), spoilt]),
+                      [np.array(STPS, dtype=object)], ["STP17CD"], geometry_type="Polygon",
+                      crs="EPSG:27700", driver="GPKG")
+    return analyse_args(f, footprints=path), path, [
+        "1 feature has a geometry that cannot be read or repaired: E54000016 (a coordinate "
+        "is not a finite number: (nan, 280000) at point 1 of ring 1)",
+        "correct the coordinates of these features"]
 
 
 @case

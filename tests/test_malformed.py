@@ -52,7 +52,8 @@ def _cut(ring: int, keep: slice) -> Callable[[Rings], None]:
 
 
 # what is done to the rings, then the outcome: ("repaired", log fragment, area left),
-# ("kept", log fragment, None) or ("refused", message fragment, None)
+# ("kept", log fragment, None), ("noted", note fragment, area left) or ("refused",
+# message fragment, None)
 Outcome = tuple[str, str | tuple[str, ...], float | None]
 NOT_FINITE = "E05000002 (", "finite number"  # GeoJSON says which; WKB shows one point
 CASES: dict[str, tuple[Callable[[Rings], None], Outcome]] = {
@@ -78,6 +79,26 @@ CASES: dict[str, tuple[Callable[[Rings], None], Outcome]] = {
         "refused", "E05000002 (a position has 1 number, not 2 or 3", None)),
     "coordinate_too_large": (_set(0, 2, [1e300, Y0]), (
         "refused", "E05000002 (e.g. 1e+300, 280000)", None)),
+    # issue 22: NaN first never closes its ring, and GEOS's error escaped (exit 1)
+    "first_coordinate_that_is_nan": (_set(0, 0, [math.nan, Y0]), (
+        "refused", "E05000002 (a coordinate is not a finite number: (nan, 280000) at point 1 "
+        "of ring 1)", None)),
+    "first_coordinate_of_a_hole_that_is_nan": (_set(1, 0, [math.nan, Y0 + 100]), (
+        "refused", "E05000002 (a coordinate is not a finite number: (nan, 280100) at point 1 "
+        "of ring 2)", None)),
+    "closing_coordinate_that_is_infinite": (_set(0, 4, [X0 + 1_000, -math.inf]), (
+        "refused", "E05000002 (a coordinate is not a finite number: (401000, -inf) at point 5 "
+        "of ring 1)", None)),
+    # GDAL leaves out a hole holding such a coordinate, and the ward grew by the hole
+    "coordinate_of_a_hole_that_is_text": (_set(1, 0, ["abc", Y0 + 100]), (
+        "refused", "E05000002 (a coordinate is not a number: 'abc')", None)),
+    "position_of_one_number_in_a_hole": (_set(1, 2, [X0 + 1_200]), (
+        "refused", "E05000002 (a position has 1 number, not 2 or 3: [401200.0])", None)),
+    "empty_position": (_set(0, 2, []), (
+        "refused", "E05000002 (a position has 0 numbers, not 2 or 3: [])", None)),
+    "third_value": (_set(0, 2, [X0 + 2_000, Y0 + 1_000, 5.0]), (
+        "noted", "1 feature had a third (Z) value in the coordinates, dropped (areas are "
+        "measured in two dimensions): E05000002", 990_000.0)),
 }
 
 
@@ -107,8 +128,14 @@ def _check(outcome: Outcome, path: Path, read: Callable[[], Any]) -> None:
         assert "how to fix: correct the coordinates of these features" in message
         return
     layer = read()
-    log = layer.repairs.set_index("code")
     assert isinstance(says, str)
+    if what == "noted":
+        assert says in layer.notes, layer.notes
+        assert layer.repairs.empty, layer.repairs
+        assert not shapely.has_z(layer.gdf.geometry.values).any()
+        assert layer.gdf.geometry.iloc[1].area == pytest.approx(area)
+        return
+    log = layer.repairs.set_index("code")
     assert says in " ".join(log.loc[[CODES[1]], "action"]), log
     assert CODES[0] not in log.index
     geometry = layer.gdf.set_index("code").geometry
@@ -139,13 +166,16 @@ def _wkb(rings: Rings, *, multi: bool = False) -> bytes:
     return struct.pack("<BII", 1, 6, 2) + polygon + empty
 
 
+NAN_FIRST = ["first_coordinate_that_is_nan", "first_coordinate_of_a_hole_that_is_nan",
+             "closing_coordinate_that_is_infinite"]
 #: The cases GDAL writes as they are into each format (it refuses NaN in shapefiles).
 WKB_CASES = {"gpkg": ["outer_ring_not_closed", "hole_not_closed", "hole_of_two_points",
                       "outer_ring_of_two_points", "outer_ring_of_three_points",
                       "coordinate_that_is_nan", "coordinate_that_is_infinite",
-                      "coordinate_too_large"],
+                      "coordinate_too_large", *NAN_FIRST],
+             "fgb": ["outer_ring_not_closed", "coordinate_that_is_nan", *NAN_FIRST],
              "shp": ["outer_ring_not_closed", "hole_not_closed", "hole_of_two_points"]}
-DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile"}
+DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf", "shp": "ESRI Shapefile"}
 
 
 @pytest.mark.parametrize(("suffix", "case"),
@@ -163,6 +193,22 @@ def test_malformed_wkb(tmp_path: Path, suffix: str, case: str) -> None:
                       [np.array(CODES, dtype=object)], ["WD16CD"], geometry_type="Polygon",
                       crs="EPSG:27700", driver=DRIVERS[suffix])
     _check(outcome, path, lambda: read_layer(path))
+
+
+def test_a_geoparquet_ring_whose_first_coordinate_is_nan_is_refused_with_its_code(
+        tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "wards.parquet"
+    _good().to_parquet(path)  # then the second ward's WKB replaced by one GEOS refuses
+    table = pq.read_table(path)
+    rings: Rings = [[list(p) for p in OUTER], [list(p) for p in HOLE]]
+    _set(0, 0, [math.nan, Y0])(rings)
+    column = table.schema.get_field_index("geometry")
+    wkb = pa.array([shapely.to_wkb(square(0, 0)), _wkb(rings)], pa.binary())
+    pq.write_table(table.set_column(column, "geometry", wkb), path)
+    _check(CASES["first_coordinate_that_is_nan"][1], path, lambda: read_layer(path))
 
 
 def test_an_empty_part_is_removed_and_logged(tmp_path: Path) -> None:

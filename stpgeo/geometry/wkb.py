@@ -9,6 +9,11 @@ left with fewer than four points encloses no area and is dropped (a polygon whos
 outer ring is dropped goes with its holes). What it did is returned in sentences
 for the repair log; when nothing is left the geometry is None.
 
+A ring whose first point is not a finite number (NaN, which GDAL passes through
+from a GeoPackage or FlatGeobuf) never closes, as NaN equals nothing: it reaches
+:func:`rebuild_polygon` too, which refuses it with :class:`NotFiniteError` (no shape can
+be rebuilt from a point that is not known).
+
 Examples
 --------
 >>> import struct
@@ -29,6 +34,10 @@ import shapely
 _POLYGON, _MULTIPOLYGON = 3, 6
 #: Bits of extended (PostGIS) WKB types.
 _EWKB_Z, _EWKB_M, _EWKB_SRID = 0x80000000, 0x40000000, 0x20000000
+
+
+class NotFiniteError(ValueError):
+    """A coordinate that is NaN or infinite: the shape cannot be rebuilt."""
 
 
 class _Reader:
@@ -75,6 +84,19 @@ def _polygon_rings(reader: _Reader) -> list[np.ndarray]:
     return [reader.points(dims) for _ in range(reader.count())]
 
 
+def _check_finite(parts: list[list[np.ndarray]]) -> None:
+    """Refuse the first coordinate that is not a finite number, saying where it is."""
+    for p, rings in enumerate(parts, start=1):
+        for r, ring in enumerate(rings, start=1):
+            bad = np.flatnonzero(~np.isfinite(ring).all(axis=1))
+            if len(bad):
+                x, y = ring[bad[0]]
+                where = f"point {bad[0] + 1} of ring {r}" + (f" of part {p}" if len(parts) > 1
+                                                             else "")
+                raise NotFiniteError(f"a coordinate is not a finite number: ({x:.6g}, {y:.6g}) at "
+                                f"{where}")
+
+
 def _fix_ring(ring: np.ndarray, done: dict[str, int]) -> np.ndarray | None:
     if len(ring) and not np.array_equal(ring[0], ring[-1]):
         ring = np.vstack([ring, ring[:1]])
@@ -96,6 +118,8 @@ def rebuild_polygon(wkb: bytes) -> tuple[shapely.Geometry | None, list[str]]:
 
     Raises
     ------
+    NotFiniteError
+        When a coordinate is NaN or infinite.
     ValueError
         When the WKB is not a polygon or multipolygon, or is cut short.
     """
@@ -112,6 +136,7 @@ def rebuild_polygon(wkb: bytes) -> tuple[shapely.Geometry | None, list[str]]:
             raise ValueError(f"a geometry of WKB type {kind}, not a polygon")
     except struct.error as error:
         raise ValueError(f"WKB cut short ({error})") from None
+    _check_finite(parts)
     done = {"closed": 0, "dropped": 0}
     polygons = []
     for rings in parts:

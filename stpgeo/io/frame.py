@@ -4,7 +4,8 @@
 and what :func:`stpgeo.analyse` does with a GeoDataFrame it is given, so that both
 are checked alike and refused with the same messages: it finds the code and name
 fields (or joins codes to names), normalises the codes (stray spaces, lower case),
-refuses features whose coordinates are not finite numbers, checks the CRS and moves
+refuses features whose coordinates are not finite numbers (and drops a third, Z,
+value, with a note), checks the CRS and moves
 the layer to British National Grid, recognises the kind of area and its vintage,
 repairs invalid geometries, and logs all of it in the returned
 :class:`~stpgeo.io.layer.Layer`.
@@ -189,6 +190,21 @@ def _refuse_non_finite(frame: gpd.GeoDataFrame, labels: np.ndarray, source: str)
         source=source, fix=_GEOMETRY_FIX)
 
 
+def _drop_z(frame: gpd.GeoDataFrame, labels: np.ndarray) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The layer without a third (Z) value in its coordinates, and a note naming the
+    features that had one (a safe repair: stpgeo measures in two dimensions)."""
+    geometry = np.asarray(frame.geometry.values)
+    raised = np.flatnonzero(shapely.has_z(geometry))
+    if not len(raised):
+        return frame, []
+    flat = frame.copy()
+    flat[frame.geometry.name] = gpd.GeoSeries(shapely.force_2d(geometry), index=frame.index,
+                                              crs=frame.crs)
+    what = f"{len(raised):,} features" if len(raised) > 1 else "1 feature"
+    return flat, [f"{what} had a third (Z) value in the coordinates, dropped (areas are "
+                  f"measured in two dimensions): {preview(labels[raised], 5)}"]
+
+
 def _check_geometries(frame: gpd.GeoDataFrame, source: str) -> None:
     """Refuse a layer with no geometries, or with no polygons among them."""
     geometry = np.asarray(frame.geometry.values)
@@ -278,10 +294,10 @@ def layer_from_frame(
         _refuse_malformed(malformed, labels, source)
     _check_geometries(frame, source)
     _refuse_non_finite(frame, labels, source)
+    frame, notes = _drop_z(frame, labels)
 
     unmatched: list[str] = []
     vintage_field = code_field
-    notes: list[str] = []
     if code_field is None:
         assert name_field is not None
         codes, vintage_field, unmatched, lookup_file = _codes_from_names(

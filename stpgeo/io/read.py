@@ -30,7 +30,12 @@ from stpgeo.errors import StpgeoError, option_hint, preview
 from stpgeo.io.archive import find_in_zip
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
-from stpgeo.io.malformed import no_malformed, read_leniently, unread_geojson
+from stpgeo.io.malformed import (
+    no_malformed,
+    read_leniently,
+    read_parquet_leniently,
+    unread_geojson,
+)
 from stpgeo.io.sniff import describe_unreadable
 from stpgeo.progress import step
 
@@ -115,6 +120,20 @@ def _choose_layer(opened: str, suffix: str, path: Path, layer: str | int | None,
     return layer, driver
 
 
+def _read_parquet(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The features of a GeoParquet file and its malformed geometries."""
+    try:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # shapely's, on NaN
+                return gpd.read_parquet(path), no_malformed()
+        except shapely.errors.GEOSException:  # a ring GEOS will not build
+            return read_parquet_leniently(path)
+    except (ValueError, OSError) as error:
+        raise StpgeoError(f"the file cannot be read as GeoParquet ({error})", source=path,
+                          fix="give a GeoParquet file written by geopandas or GDAL") from None
+
+
 def _read_frame(path: Path, layer: str | int | None, role: str | None
                 ) -> tuple[gpd.GeoDataFrame, str | None, str | int | None, pd.DataFrame]:
     """The features of a file: ``(frame, driver, layer read, malformed geometries)``.
@@ -123,11 +142,8 @@ def _read_frame(path: Path, layer: str | int | None, role: str | None
     archive (``folder/wards.shp``).
     """
     if path.suffix.lower() in _PARQUET:
-        try:
-            return gpd.read_parquet(path), "GeoParquet", layer, no_malformed()
-        except (ValueError, OSError) as error:
-            raise StpgeoError(f"the file cannot be read as GeoParquet ({error})", source=path,
-                              fix="give a GeoParquet file written by geopandas or GDAL") from None
+        frame, malformed = _read_parquet(path)
+        return frame, "GeoParquet", layer, malformed
     opened, suffix, name = str(path), path.suffix.lower(), layer
     if suffix == ".zip" or (suffix not in _ZIPPED_FORMATS and _starts_as_zip(path)):
         member, layer = find_in_zip(path, layer=layer, role=role)
