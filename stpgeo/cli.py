@@ -143,18 +143,20 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
           blocks_layer: str | None, out: Path, cache: bool, data: Path | None) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
-    from stpgeo.engine.footprints import build_footprints, ons_fields
+    from stpgeo.engine.footprints import build_footprints, ons_fields, read_clean_blocks
     from stpgeo.io.cache import Cache
-    from stpgeo.io.cached import read_layer_cached
+    from stpgeo.io.cached import remember_written_build
     from stpgeo.io.write import check_destination, write_layer
 
     check_destination(out, folder=False)
     store = Cache.open(cache)
-    block_layer = read_layer_cached(blocks, cache=store, crs=blocks_crs, layer=blocks_layer,
-                                    data=data, role="blocks")
+    # cleaned as stpgeo analyse cleans blocks it can sum footprints from: kept once
+    block_layer = read_clean_blocks(blocks, cache=store, crs=blocks_crs, layer=blocks_layer,
+                                    data=data)
     footprints = build_footprints(block_layer, lookup, by=by, population=population,
                                   cache=store)
     write_layer(ons_fields(footprints), out)
+    remember_written_build(out, footprints, store)
     click.echo(f"built {len(footprints):,} footprints ({by}) from "
                f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
     for warning in footprints.warnings:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -139,3 +140,54 @@ def test_the_west_midlands_tables_equal_those_without_cache_or_shortcut(
         assert plain[name].summary["ward_footprint_overlaps"]["method"] == "overlay"
         assert_same_analysis(warm[name], plain[name])
         assert_same_analysis(cold[name], warm[name])
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """The hand-made grid as the files a planner gives the CLI."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"blocks": folder / "blocks.gpkg", "wards": folder / "wards.gpkg",
+             "lookup": folder / "lookup.csv", "councils": folder / "councils.csv",
+             "population": folder / "population.csv"}
+    _blocks().gdf.rename(columns={"code": "LSOA11CD", "name": "LSOA11NM"}).to_file(
+        files["blocks"])
+    _wards().gdf.rename(columns={"code": "WD13CD", "name": "WD13NM"}).to_file(files["wards"])
+    STP_LOOKUP.to_csv(files["lookup"], index=False)
+    _block_councils().to_csv(files["councils"], index=False)
+    RESIDENTS.rename_axis("lsoa11_code").rename("total_population").reset_index().to_csv(
+        files["population"], index=False)
+    return files
+
+
+def _analyse(files: dict[str, Path], footprints: Path, out: Path, *extra: str
+             ) -> dict[str, object]:
+    from stpgeo.cli import main
+
+    assert main(["analyse", "--wards", str(files["wards"]), "--footprints", str(footprints),
+                 "--blocks", str(files["blocks"]), "--population", str(files["population"]),
+                 "--councils", str(files["councils"]), "--out", str(out), "-q", *extra]) == 0
+    return Analysis.read(out).summary["ward_footprint_overlaps"]
+
+
+def test_a_file_stpgeo_build_wrote_is_summed_from_the_blocks_by_stpgeo_analyse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stpgeo.cli import main
+
+    monkeypatch.setenv("STPGEO_CACHE_DIR", str(tmp_path / "cache"))
+    files = _files(tmp_path / "in")
+    built = tmp_path / "stp.gpkg"
+    assert main(["build", "--blocks", str(files["blocks"]), "--lookup", str(files["lookup"]),
+                 "--by", "STP17CD", "--out", str(built), "-q"]) == 0
+    # no block-footprint lookup: only the record of the build says what the file is made of
+    route = _analyse(files, built, tmp_path / "summed")
+    assert (route["method"], route["why"]) == ("blocks", "built from the run's blocks")
+    with monkeypatch.context() as forced:
+        _forced_overlay(forced)
+        assert _analyse(files, built, tmp_path / "overlaid")["method"] == "overlay"
+    assert_same_analysis(Analysis.read(tmp_path / "summed"), Analysis.read(tmp_path / "overlaid"))
+    # without the cache nothing records the build; a file changed since is another file
+    assert _analyse(files, built, tmp_path / "no-cache", "--no-cache")["method"] == "overlay"
+    changed = gpd.read_file(built)
+    changed.geometry = changed.translate(10, 0)
+    changed.to_file(built)
+    assert _analyse(files, built, tmp_path / "changed")["method"] == "overlay"
+

@@ -6,6 +6,13 @@ serves both; layers, lookups and population tables given as objects are taken as
 they are. Each layer is then checked for its role (:func:`~.checks.check_role`) and
 its codes (:func:`~.checks.check_codes`).
 
+Blocks read from a file are made a clean coverage (:func:`stpgeo.clean_coverage`; kept
+in the cache as such, as ``stpgeo build`` keeps them) when a footprint layer could be
+summed from them — a block-footprint lookup is given, or a footprint file was written
+by ``stpgeo build`` — as that needs blocks that do not overlap
+(:mod:`stpgeo.analysis.whole_blocks`). Blocks given as a Layer or a GeoDataFrame are used
+as they are.
+
 Examples
 --------
 >>> from stpgeo.analysis.options import AnalysisOptions
@@ -30,9 +37,15 @@ import pandas as pd
 from stpgeo._types import LayerInput, LookupInput, PopulationInput, TableInput
 from stpgeo.analysis.checks import check_codes, check_role
 from stpgeo.analysis.options import AnalysisOptions
+from stpgeo.engine.footprints import read_clean_blocks
 from stpgeo.errors import StpgeoError
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
+from stpgeo.io.cached import (
+    is_written_build,
+    read_layer_cached,
+    read_lookup_cached,
+    read_population_cached,
+)
 from stpgeo.io.deprivation import read_deprivation
 from stpgeo.io.frame import layer_from_frame
 from stpgeo.io.layer import Layer
@@ -96,7 +109,9 @@ class _Reader:
         return cast(T, self.read[key])
 
     def layer(self, value: LayerInput, *, role: str, options: AnalysisOptions,
-              name: str | None = None) -> Layer:
+              name: str | None = None, clean: bool = False) -> Layer:
+        """A layer as given, or read from its file (``clean``: and made a clean coverage,
+        kept in the cache as such)."""
         source = f"{role} {name}" if name else role
         crs, layer = options.crs(role), options.layer(role)
         if isinstance(value, Layer):
@@ -105,9 +120,10 @@ class _Reader:
             found = layer_from_frame(value, source=f"{source} (GeoDataFrame)", role=role,
                                      crs=crs)
         elif isinstance(value, str | os.PathLike):
-            key = ("layer", Path(value).resolve(), crs, layer, role)
-            found = self._once(key, lambda: read_layer_cached(value, cache=self.cache, crs=crs,
-                                                              layer=layer, role=role))
+            key = ("layer", Path(value).resolve(), crs, layer, role, clean)
+            found = self._once(key, lambda: read_clean_blocks(
+                value, cache=self.cache, crs=crs, layer=layer) if clean else read_layer_cached(
+                value, cache=self.cache, crs=crs, layer=layer, role=role))
         else:  # refused by the reader, with what was given instead
             found = read_layer(value, crs=crs, layer=layer, role=role)
         return check_codes(check_role(found, role), role)
@@ -138,6 +154,18 @@ class _Reader:
         return self._once((read.__name__, Path(value).resolve()), lambda: read(Path(value)))
 
 
+def _summed_from_blocks(footprints: Mapping[str, LayerInput], options: AnalysisOptions,
+                        cache: Cache) -> bool:
+    """Whether blocks given as a file are to be cleaned: a footprint layer may be summed
+    from them (a block-footprint lookup is given, or a footprint file was written by
+    ``stpgeo build``)."""
+    if not isinstance(options.blocks, str | os.PathLike):
+        return False
+    return options.block_footprints is not None or any(
+        isinstance(f, str | os.PathLike) and is_written_build(f, cache)
+        for f in footprints.values())
+
+
 def _check_file(value: object, role: str, table: str) -> None:
     """Refuse a table given as something that is neither the table nor a file."""
     if not isinstance(value, str | os.PathLike):
@@ -163,7 +191,8 @@ def read_inputs(wards: LayerInput, footprints: Mapping[str, LayerInput],
     # in this order, so that the first problem is the one reported
     reader = _Reader(cache if cache is not None else Cache.open(options.cache))
     ward_layer = reader.layer(wards, role="wards", options=options)
-    blocks = (reader.layer(options.blocks, role="blocks", options=options)
+    blocks = (reader.layer(options.blocks, role="blocks", options=options,
+                           clean=_summed_from_blocks(footprints, options, reader.cache))
               if options.blocks is not None else None)
     population = reader.population(options.population)
     lookups = {role: reader.lookup(getattr(options, attribute), role) for attribute, role in

@@ -124,7 +124,9 @@ def _clean(blocks: Layer) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
 
 
 def _as_layer(blocks: Layer | PathLike, cache: Cache) -> Layer:
-    return blocks if isinstance(blocks, Layer) else read_layer_cached(blocks, cache=cache)
+    """Blocks as given, or read from a file and cleaned (kept in the cache as such, as
+    :func:`stpgeo.analyse` keeps blocks it sums footprints from)."""
+    return blocks if isinstance(blocks, Layer) else read_clean_blocks(blocks, cache=cache)
 
 
 def _as_lookup(lookup: pd.DataFrame | PathLike) -> pd.DataFrame:

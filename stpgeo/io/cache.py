@@ -262,6 +262,20 @@ class Cache:
             self._write(kind, key, made[0], made[1], made_from)
         return made
 
+    def find(self, kind: str, made_from: Mapping[str, object]
+             ) -> tuple[Frames, dict[str, Any]] | None:
+        """The frames and metadata of an entry if the cache holds it, else None (nothing
+        is made: for entries another run leaves, such as a build's record)."""
+        if self.folder is None:
+            return None
+        return self._read(kind, self.key(kind, made_from))
+
+    def keep(self, kind: str, made_from: Mapping[str, object], frames: Frames,
+             meta: Mapping[str, Any]) -> None:
+        """Keep an entry made elsewhere (replacing one of the same key)."""
+        if self.folder is not None:
+            self._write(kind, self.key(kind, made_from), frames, meta, made_from)
+
     def frame(self, kind: str, made_from: Mapping[str, object],
               make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """One (Geo)DataFrame: from the cache, else made and kept (see :meth:`entry`)."""

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ from stpgeo.io.vintages import catalogued_lookups, code_list_files
 _PLAIN = ("source", "kind", "vintage", "code_field", "name_field", "source_crs", "warnings",
           "unmatched_names", "notes", "layer_name", "driver", "coverage_clean")
 
+#: The kind of the cache entries recording a file written from footprints built from blocks.
+_WRITTEN_BUILD = "written-build"
+
 
 def layer_entry(layer: Layer) -> tuple[Frames, dict[str, Any]]:
     """A layer as a cache entry: ``({"gdf", "repairs"[, "members"]}, metadata)``."""
@@ -46,12 +50,7 @@ def layer_entry(layer: Layer) -> tuple[Frames, dict[str, Any]]:
     meta: dict[str, Any] = {name: getattr(layer, name) for name in _PLAIN}
     meta["digest"] = frame_digest(layer.gdf)
     if layer.built_from is not None:
-        frames["members"] = layer.built_from.members.rename("footprint").rename_axis(
-            "block").reset_index()
-        meta["built_from"] = {"blocks_digest": layer.built_from.blocks_digest,
-                              "digest": layer.built_from.digest,
-                              "name": layer.built_from.members.name,
-                              "provenance": layer.built_from.provenance}
+        frames["members"], meta["built_from"] = _build_entry(layer.built_from)
     return frames, meta
 
 
@@ -59,19 +58,67 @@ def layer_from_entry(frames: Frames, meta: Mapping[str, Any]) -> Layer:
     """The layer a cache entry holds (the inverse of :func:`layer_entry`)."""
     built = None
     if "built_from" in meta:
-        members = frames["members"]
-        built = BlockBuild(
-            members=pd.Series(members["footprint"].to_numpy(dtype=object),
-                              index=pd.Index(members["block"].to_numpy(dtype=object),
-                                             dtype=object),
-                              dtype=object, name=meta["built_from"]["name"]),
-            blocks_digest=meta["built_from"]["blocks_digest"],
-            digest=meta["built_from"]["digest"],
-            provenance=dict(meta["built_from"].get("provenance", {})))
+        built = _build_from_entry(frames["members"], meta["built_from"],
+                                  digest=meta["built_from"]["digest"])
     layer = Layer(gdf=frames["gdf"], repairs=frames["repairs"], built_from=built,
                   **{name: meta[name] for name in _PLAIN})
     remember(layer.gdf, meta["digest"])
     return layer
+
+
+def _build_entry(built: BlockBuild) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A build's members (a frame) and what else it knows (JSON)."""
+    members = built.members.rename("footprint").rename_axis("block").reset_index()
+    return members, {"blocks_digest": built.blocks_digest, "digest": built.digest,
+                     "name": built.members.name, "provenance": built.provenance}
+
+
+def _build_from_entry(members: pd.DataFrame, meta: Mapping[str, Any], *,
+                      digest: str) -> BlockBuild:
+    return BlockBuild(
+        members=pd.Series(members["footprint"].to_numpy(dtype=object),
+                          index=pd.Index(members["block"].to_numpy(dtype=object), dtype=object),
+                          dtype=object, name=meta["name"]),
+        blocks_digest=meta["blocks_digest"], digest=digest,
+        provenance=dict(meta.get("provenance", {})))
+
+
+def remember_written_build(path: PathLike, layer: Layer, cache: Cache) -> None:
+    """Remember that the file ``path`` (as it is now) holds footprints built from blocks.
+
+    ``stpgeo build`` writes its footprints to a file, which loses the layer's
+    :class:`~stpgeo.io.layer.BlockBuild`. Kept in the cache under the file's
+    fingerprint, it is given back to the layer when that very file is read again
+    (:func:`read_layer_cached`), so that an analysis with the same blocks sums the
+    wards' pieces from its ward × block table instead of overlaying the footprints and
+    measuring them against the blocks (:mod:`stpgeo.analysis.whole_blocks`). A file
+    changed since gives another fingerprint, and is overlaid.
+    """
+    if layer.built_from is None or not cache.enabled:
+        return
+    members, meta = _build_entry(layer.built_from)
+    cache.keep(_WRITTEN_BUILD, {"file": input_digest(Path(path))}, {"members": members}, meta)
+
+
+def is_written_build(path: PathLike, cache: Cache) -> bool:
+    """Whether the file ``path`` (as it is now) was written by ``stpgeo build`` (see
+    :func:`remember_written_build`)."""
+    path = Path(path)
+    return (cache.enabled and path.is_file()
+            and cache.find(_WRITTEN_BUILD, {"file": input_digest(path)}) is not None)
+
+
+def _with_written_build(layer: Layer, file: str, cache: Cache) -> Layer:
+    """The layer read from a file :func:`remember_written_build` recorded, with its build
+    (fingerprinted as the layer is now: the file is byte for byte the one written)."""
+    found = cache.find(_WRITTEN_BUILD, {"file": file})
+    if found is None or "members" not in found[0]:
+        return layer
+    frames, meta = found
+    built = _build_from_entry(frames["members"], meta, digest=frame_digest(layer.gdf))
+    if not set(layer.gdf["code"].dropna()) <= set(built.members.to_numpy()):
+        return layer  # (not the footprints of that build: never taken for them)
+    return replace(layer, built_from=built)
 
 
 def cached_layer(cache: Cache, kind: str, made_from: Mapping[str, object],
@@ -134,7 +181,10 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
     frames, meta = cache.entry(
         "layer", made_from, make, keep=lambda _, meta: meta["code_field"] is not None,
         fresh=lambda meta: meta["depends_on"] == _code_lists(meta["kind"], data))
-    return layer_from_entry(frames, meta)
+    found = layer_from_entry(frames, meta)
+    if found.built_from is None and role in (None, "footprints"):
+        return _with_written_build(found, str(made_from["file"]), cache)
+    return found
 
 
 def _code_lists(kind: str | None, data: PathLike | None) -> dict[str, str]:
