@@ -1,10 +1,10 @@
-"""``python -m benchmarks``: run the comparisons of issues 7 and 16, write benchmarks/results.md.
+"""``python -m benchmarks``: run the comparisons of issues 7, 16 and 23, write results.md.
 
 Usage::
 
     python -m benchmarks [--repeats 3] [--area england|west-midlands] [--data DIR]
                          [--out benchmarks/results.md]
-                         [--only build,stp,lsoa,timeline,demo,maps,council,growth,atlas]
+                         [--only build,stp,lsoa,timeline,demo,maps,council,growth,atlas,like]
                          [--vintages CCG17,...]
 """
 
@@ -23,9 +23,10 @@ from stpgeo import data_dir
 from stpgeo.io.cache import ENV_VAR
 
 from . import area as area_module
-from . import atlas, demo, footprints, inputs, overlaps, report, speed, timeline
+from . import atlas, demo, footprints, inputs, like_for_like, overlaps, report, speed, timeline
 
-STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps", "council", "growth", "atlas")
+STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps", "council", "growth", "atlas",
+         "like")
 #: stpgeo's overlap table must be at least this many times faster than overlay (wards × STPs).
 OVERLAP_TARGET = 5.0
 RESULTS = Path(__file__).with_name("results.md")
@@ -87,6 +88,9 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
             shutil.rmtree(demo_out.parent, ignore_errors=True)
         if "timeline" in steps and area == "england":
             commands.append(timeline.measure_command(data=area_data))
+        if "like" in steps:
+            commands.append(like_for_like.measure_like_for_like(data=area_data, title=title,
+                                                                repeats=repeats))
         if "council" in steps:
             commands.append(speed.measure_council(data=area_data, title=title,
                                                   repeats=repeats))

@@ -1,22 +1,33 @@
-"""The reference for the demo: the same ward × footprint population shares, in plain geopandas.
+"""The reference: stpgeo's tables for the STPs and CCGs of 2017, in plain geopandas and pandas.
 
-What an analyst would write without stpgeo, step by step as the issue lists them:
+What an analyst would write without stpgeo, step by step, for the same tables
+``stpgeo build`` and ``stpgeo analyse`` write (``ward_footprints.csv`` and
+``ward_verdicts.csv``), following the method as stpgeo's documentation states it:
 
 1. read the LSOAs and wards (pyogrio), move them to British National Grid and
    ``make_valid`` them; read lookups 143 and 114 and the population with pandas;
+   make the LSOAs a clean coverage: vertices rounded to the millimetre, then
+   :func:`shapely.coverage_clean` (the LSOA file as published overlaps itself by
+   about 55 m², which would count twice where two footprints meet);
 2. dissolve the LSOAs into the STPs and CCGs of lookup 143;
-3. overlay the wards with each footprint layer (the ward × footprint pieces and their
-   area shares);
-4. population by overlay with the LSOAs: overlay the LSOAs with the wards, place each
-   LSOA in a ward as stpgeo does (ONS lookup 114 where it covers the ward, else the
-   ward holding the largest share of its area, if larger than the share outside every
-   ward), in a footprint by lookup 143, and sum the residents of each ward × footprint.
+3. overlay the wards with each footprint layer (``geopandas.overlay``): the ward ×
+   footprint pieces, their areas and area shares;
+4. residents: place each LSOA in a ward (ONS lookup 114 where it covers the ward,
+   else the ward holding the largest share of its area, if larger than the share
+   outside every ward) and in a footprint (lookup 143), and sum the residents of each
+   ward × footprint; a piece's population share is of the residents of the ward's LSOAs;
+5. verdicts: a piece under 5% of the ward's residents (else of its area) is a sliver;
+   a piece holding none of the ward's LSOAs is uncertain unless it is the ward's best
+   fit; a ward's council is the one holding most of its LSOAs' residents (lookup
+   143's LAD17CD); a council's home footprints are the one holding most of its
+   residents and any other whose residents live mostly in it; a ward is ``within``
+   when its real pieces are all in home footprints, ``outside_home`` when none is,
+   ``split`` otherwise.
 
-Run in a child process (``python -m benchmarks.plain DATA OUT``), it writes the
-population shares to ``OUT`` (Parquet: ``layer, ward_code, footprint_code,
-population, population_share``) for :mod:`benchmarks.speed` to compare with the demo's,
-and the pieces' area shares beside it (``OUT.pieces``; not compared: its footprints are
-dissolved from the LSOAs as published, stpgeo's from their cleaned coverage).
+Run in a child process (``python -m benchmarks.plain DATA OUT [--as-published]``; with
+``--as-published``, the LSOAs are not cleaned), it writes the tables to
+the folder ``OUT`` (``<layer>.pieces.parquet``, ``<layer>.verdicts.parquet``) for
+:func:`same_as_plain` to compare with stpgeo's.
 """
 
 from __future__ import annotations
@@ -27,10 +38,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .inputs import BLOCK_LOOKUP, BLOCK_WARDS, LSOAS, POPULATION, WARDS
 
 LAYERS = {"stp17": "STP17CD", "ccg17": "CCG17CD"}
+#: A piece under this share of the ward's residents (else area) is a sliver.
+TOLERANCE = 0.05
+#: Tolerances of the comparison (issue 23): areas in m², shares.
+AREA_M2, SHARE = 1.0, 1e-6
 
 
 def _read(path: Path, code: str) -> gpd.GeoDataFrame:
@@ -39,10 +55,9 @@ def _read(path: Path, code: str) -> gpd.GeoDataFrame:
     return frame[[code, "geometry"]].rename(columns={code: "code"})
 
 
-def _ward_of_blocks(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame,
-                    lookup: pd.DataFrame) -> pd.Series:
+def _ward_of_blocks(pieces: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
+                    wards: gpd.GeoDataFrame, lookup: pd.DataFrame) -> pd.Series:
     """Each LSOA's ward: lookup 114 where it covers the ward, else the geometric best fit."""
-    pieces = gpd.overlay(lsoas, wards, how="intersection", keep_geom_type=True)
     pieces["share"] = pieces.area / pieces["code_1"].map(lsoas.set_index("code").area)
     listed = lookup.set_index("LSOA11CD")["WD16CD"].reindex(lsoas["code"])
     covered = set(wards["code"]) & set(lookup["WD16CD"])
@@ -54,76 +69,160 @@ def _ward_of_blocks(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame,
     return listed.where(listed.isin(set(wards["code"])), geometric)
 
 
-def plain_pipeline(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ward × footprint population shares of the demo, and the pieces' area shares, in
-    plain geopandas."""
+def _pieces(wards: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame,
+            blocks: pd.DataFrame) -> pd.DataFrame:
+    """Ward × footprint pieces: area, residents, kind, confidence, best fit."""
+    overlay = gpd.overlay(wards, footprints, how="intersection", keep_geom_type=True)
+    overlay = overlay[overlay.area > 0]
+    areas = pd.DataFrame({"ward_code": overlay["code_1"], "footprint_code": overlay["code_2"],
+                          "area_m2": overlay.area}).groupby(
+        ["ward_code", "footprint_code"], as_index=False)["area_m2"].sum()
+    areas["area_share"] = areas["area_m2"] / areas["ward_code"].map(
+        wards.set_index("code").area).to_numpy()
+    placed = blocks.dropna(subset=["ward"])
+    people = placed.dropna(subset=["footprint"]).groupby(["ward", "footprint"])[
+        "population"].agg(["sum", "size"]).reset_index()
+    people.columns = ["ward_code", "footprint_code", "population", "n_blocks"]
+    pieces = areas.merge(people, on=["ward_code", "footprint_code"], how="outer")
+    pieces[["area_m2", "area_share", "population", "n_blocks"]] = pieces[
+        ["area_m2", "area_share", "population", "n_blocks"]].fillna(0)
+    total = pieces["ward_code"].map(placed.groupby("ward")["population"].sum())
+    pieces["population_share"] = (pieces["population"] / total).where(total > 0)
+    measure = pieces["population_share"].fillna(pieces["area_share"])
+    pieces["kind"] = np.where(measure < TOLERANCE, "sliver", "split")
+    best = (pieces.assign(measure=measure)
+            .sort_values(["ward_code", "measure", "area_share"], ascending=[True, False, False])
+            .drop_duplicates("ward_code").index)
+    pieces["best"] = pieces.index.isin(best)
+    # every LSOA lies wholly in its own footprint: a piece holding one is confirmed
+    pieces["confidence"] = np.where(pieces["best"] | (pieces["n_blocks"] > 0), "confirmed",
+                                    "uncertain")
+    return pieces.drop(columns="n_blocks")
+
+
+def _largest(table: pd.DataFrame, by: str, of: str, amount: str) -> pd.Series:
+    """For each ``by``, the ``of`` with the largest sum of ``amount``."""
+    return (table.groupby([by, of])[amount].sum().sort_values(ascending=False).reset_index()
+            .drop_duplicates(by).set_index(by)[of])
+
+
+def _verdicts(pieces: pd.DataFrame, wards: pd.Series, blocks: pd.DataFrame,
+              block_pieces: pd.DataFrame) -> pd.DataFrame:
+    """Each ward's council, its council's home footprints, its best fit and its verdict."""
+    people = blocks[blocks["population"] > 0].dropna(subset=["ward", "council"])
+    by_area = _largest(block_pieces.dropna(subset=["council"]), "ward", "council", "area")
+    council = _largest(people, "ward", "council", "population").combine_first(by_area)
+    amounts = blocks.dropna(subset=["footprint", "council"]).groupby(
+        ["council", "footprint"])["population"].sum().reset_index()
+    amounts = amounts[amounts["population"] > 0]
+    totals = blocks.dropna(subset=["footprint"]).groupby("footprint")["population"].sum()
+    main = (amounts.sort_values("population", ascending=False).drop_duplicates("council")
+            .set_index("council")["footprint"])
+    mostly = amounts[amounts["population"] / amounts["footprint"].map(totals) > 0.5]
+    homes = {c: {f} | set(mostly.loc[mostly["council"] == c, "footprint"])
+             for c, f in main.items()}
+    real = pieces[(pieces["kind"] == "split") & (pieces["confidence"] == "confirmed")]
+    in_home = [f in homes.get(council.get(w), set()) for w, f in
+               zip(real["ward_code"], real["footprint_code"], strict=True)]
+    n_home = pd.Series(in_home, index=real["ward_code"]).groupby(level=0).sum()
+    n_real = real.groupby("ward_code").size()
+    rows = []
+    best = pieces[pieces["best"]].set_index("ward_code")["footprint_code"]
+    for ward in wards:
+        real_n, home_n = n_real.get(ward, 0), n_home.get(ward, 0)
+        verdict = ("unknown_council" if ward not in council.index else
+                   "no_footprint" if real_n == 0 else "within" if home_n == real_n else
+                   "outside_home" if home_n == 0 else "split")
+        rows.append((ward, council.get(ward), ";".join(sorted(homes.get(council.get(ward), ()))),
+                     best.get(ward), verdict))
+    return pd.DataFrame(rows, columns=["ward_code", "council_code", "home_footprint_codes",
+                                       "best_footprint_code", "verdict"])
+
+
+def plain_tables(data: Path, *, clean: bool = True
+                 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each layer's pieces and verdicts (see the module's docstring), in plain geopandas;
+    ``clean=False`` leaves the LSOAs as published (step 1 without the cleaning)."""
     lsoas = _read(data / LSOAS, "LSOA11CD")
+    if clean:
+        lsoas["geometry"] = shapely.coverage_clean(shapely.transform(
+            lsoas.geometry.values, lambda xy: np.round(xy, 3)))
     wards = _read(data / WARDS, "WD13CD")
-    lookup = pd.read_csv(data / BLOCK_LOOKUP, dtype=str)
+    lookup = pd.read_csv(data / BLOCK_LOOKUP, dtype=str).set_index("LSOA11CD")
     population = pd.read_csv(data / POPULATION, dtype={"lsoa11_code": str}).set_index(
         "lsoa11_code")["total_population"]
-    tables = []
+    overlay = gpd.overlay(lsoas, wards, how="intersection", keep_geom_type=True)
+    ward = _ward_of_blocks(overlay, lsoas, wards, pd.read_csv(data / BLOCK_WARDS, dtype=str))
+    block_pieces = pd.DataFrame({"ward": overlay["code_2"], "area": overlay.area,
+                                 "council": lookup["LAD17CD"].reindex(overlay["code_1"])
+                                 .to_numpy()})
+    codes = lsoas["code"].to_numpy()
+    tables = {}
     for name, by in LAYERS.items():
-        footprints = lsoas.merge(lookup[["LSOA11CD", by]], left_on="code",
-                                 right_on="LSOA11CD").dissolve(by).reset_index()
-        pieces = gpd.overlay(wards, footprints[[by, "geometry"]], how="intersection",
-                             keep_geom_type=True)
-        tables.append(pd.DataFrame({"layer": name, "ward_code": pieces["code"],
-                                    "footprint_code": pieces[by],
-                                    "area_share": pieces.area / pieces["code"].map(
-                                        wards.set_index("code").area).to_numpy()}))
-    ward = _ward_of_blocks(lsoas, wards, pd.read_csv(data / BLOCK_WARDS, dtype=str))
-    blocks = pd.DataFrame({"ward_code": ward.to_numpy(),
-                           "population": population.reindex(lsoas["code"]).to_numpy()},
-                          index=lsoas["code"].to_numpy())
-    shares = []
-    for name, by in LAYERS.items():
-        placed = blocks.assign(footprint_code=lookup.set_index("LSOA11CD")[by].reindex(
-            blocks.index).to_numpy()).dropna(subset=["ward_code", "footprint_code"])
-        people = placed.groupby(["ward_code", "footprint_code"])["population"].sum()
-        total = placed.groupby("ward_code")["population"].sum()
-        shares.append(people.rename("population").reset_index().assign(
-            layer=name, population_share=lambda t, total=total: t["population"]
-            / t["ward_code"].map(total).to_numpy()))
-    return (pd.concat(shares, ignore_index=True)[
-        ["layer", "ward_code", "footprint_code", "population", "population_share"]],
-        pd.concat(tables, ignore_index=True))
+        footprints = lsoas.merge(lookup[[by]], left_on="code", right_index=True).dissolve(by)
+        blocks = pd.DataFrame({"ward": ward.to_numpy(),
+                               "footprint": lookup[by].reindex(codes).to_numpy(),
+                               "council": lookup["LAD17CD"].reindex(codes).to_numpy(),
+                               "population": population.reindex(codes).to_numpy()})
+        pieces = _pieces(wards, footprints.reset_index()[[by, "geometry"]].rename(
+            columns={by: "code"}), blocks)
+        tables[name] = (pieces, _verdicts(pieces, wards["code"], blocks, block_pieces))
+    return tables
 
 
-def demo_shares(folder: Path) -> pd.DataFrame:
-    """The same shares as the demo wrote them (pieces with residents)."""
-    tables = []
-    for name in LAYERS:
-        pieces = pd.read_csv(folder / name / "ward_footprints.csv",
-                             dtype={"ward_code": str, "footprint_code": str})
-        pieces = pieces[pieces["population"].fillna(0) > 0]
-        tables.append(pieces.assign(layer=name))
-    return pd.concat(tables, ignore_index=True)[
-        ["layer", "ward_code", "footprint_code", "population", "population_share"]]
-
-
-def same_shares(ours: pd.DataFrame, theirs: pd.DataFrame) -> str:
-    """Raise :class:`~benchmarks.same.MismatchError` unless both give the same pieces with
-    residents, the same residents and the same shares (within 1e-9); else say so."""
+def same_as_plain(folders: dict[str, Path], plain: Path) -> str:
+    """Raise :class:`~benchmarks.same.MismatchError` unless stpgeo's tables (the result
+    folder of each layer) equal the plain pipeline's written to ``plain``: the same
+    pieces, kinds, confidence, residents, verdicts, councils, home and best-fit
+    footprints exactly, areas within :data:`AREA_M2` and shares within :data:`SHARE`."""
     from .same import MismatchError
 
-    key = ["layer", "ward_code", "footprint_code"]
-    theirs = theirs[theirs["population"] > 0]
-    a, b = ours.set_index(key).sort_index(), theirs.set_index(key).sort_index()
-    if not a.index.equals(b.index):
-        raise MismatchError(f"pieces with residents differ: {len(a.index.difference(b.index))} "
-                            f"only in stpgeo, {len(b.index.difference(a.index))} only in the "
-                            "plain pipeline")
-    residents = np.abs(a["population"].to_numpy() - b["population"].to_numpy())
-    shares = np.abs(a["population_share"].to_numpy() - b["population_share"].to_numpy())
-    if residents.max() > 0.5 or shares.max() > 1e-9:
-        raise MismatchError(f"residents differ by up to {residents.max():,.0f}, shares by "
-                            f"{shares.max():.2e}")
-    return (f"same {len(a):,} ward × footprint pieces with residents as the plain pipeline, "
-            f"same residents, shares within {max(shares.max(), 1e-16):.0e}")
+    said = []
+    for name, folder in folders.items():
+        key = ["ward_code", "footprint_code"]
+        ours = pd.read_csv(folder / "ward_footprints.csv", dtype=dict.fromkeys(key, str))
+        theirs = pd.read_parquet(plain / f"{name}.pieces.parquet")
+        a, b = ours.set_index(key).sort_index(), theirs.set_index(key).sort_index()
+        if not a.index.equals(b.index):
+            odd = a.index.symmetric_difference(b.index)
+            raise MismatchError(f"{name}: pieces differ: {len(a.index.difference(b.index))} "
+                                f"only in stpgeo, {len(b.index.difference(a.index))} only in "
+                                f"the plain pipeline (e.g. {odd[:3].tolist()})")
+        for column in ("kind", "confidence"):
+            if not (a[column].to_numpy() == b[column].to_numpy()).all():
+                raise MismatchError(f"{name}: {column} differs for "
+                                    f"{int((a[column] != b[column]).sum())} pieces")
+        residents = np.abs(a["population"].to_numpy() - b["population"].to_numpy()).max()
+        area = np.abs(a["area_m2"].to_numpy() - b["area_m2"].to_numpy()).max()
+        shares = max(np.nanmax(np.abs(a[c].to_numpy() - b[c].to_numpy()))
+                     for c in ("area_share", "population_share"))
+        if residents > 0 or area > AREA_M2 or shares > SHARE or not (
+                a["population_share"].isna() == b["population_share"].isna()).all():
+            raise MismatchError(f"{name}: residents differ by up to {residents:,.0f}, areas by "
+                                f"{area:.3f} m², shares by {shares:.1e}")
+        verdicts = pd.read_csv(folder / "ward_verdicts.csv", dtype=str,
+                               keep_default_na=False).set_index("ward_code").sort_index()
+        plain_verdicts = pd.read_parquet(plain / f"{name}.verdicts.parquet").fillna(
+            "").set_index("ward_code").sort_index()
+        columns = ["council_code", "home_footprint_codes", "best_footprint_code", "verdict"]
+        if not verdicts.index.equals(plain_verdicts.index):
+            raise MismatchError(f"{name}: not the same wards")
+        for column in columns:
+            differ = verdicts[column] != plain_verdicts[column]
+            if differ.any():
+                raise MismatchError(f"{name}: {column} differs for {int(differ.sum())} wards, "
+                                    f"e.g. {differ[differ].index[:3].tolist()}")
+        said.append(f"{name}: same {len(a):,} pieces, kinds, confidence and residents, "
+                    f"areas within {area:.1e} m², shares within {max(shares, 1e-16):.0e}; "
+                    f"same councils, home and best-fit footprints and verdicts of "
+                    f"{len(verdicts):,} wards")
+    return "; ".join(said)
 
 
 if __name__ == "__main__":
-    population_shares, area_shares = plain_pipeline(Path(sys.argv[1]))
-    population_shares.to_parquet(sys.argv[2])
-    area_shares.to_parquet(f"{sys.argv[2]}.pieces")
+    out = Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    tables = plain_tables(Path(sys.argv[1]), clean="--as-published" not in sys.argv)
+    for layer, (layer_pieces, layer_verdicts) in tables.items():
+        layer_pieces.to_parquet(out / f"{layer}.pieces.parquet")
+        layer_verdicts.to_parquet(out / f"{layer}.verdicts.parquet")

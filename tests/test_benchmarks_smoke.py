@@ -50,18 +50,26 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
                                                                 "the West Midlands"]
     # the commands ran on the West Midlands' files, and their answers were checked first
     commands = {s.title.split(" (")[0]: s for s in sections[6:]}
-    assert set(commands) == {"stpgeo demo", "map.html size", "one council", "stpgeo atlas"}
+    assert set(commands) == {"stpgeo demo", "map.html size", "one council", "stpgeo atlas",
+                             "the same tables, like for like"}
+    like = commands["the same tables, like for like"]
+    assert [c.split(":")[0] for c in like.checks] == [
+        "CLI cold", "CLI warm", "API cold", "API warm",
+        "plain pipeline on the LSOAs as published (not cleaned), timed once"]
+    assert like.checks[0].startswith("CLI cold: stp17: same ")
+    assert "same councils, home and best-fit footprints and verdicts" in like.checks[0]
+    assert all("every table equal" in c for c in like.checks[1:4])
+    assert [r.ratio.endswith("×") for r in like.rows[:4]] == [True] * 4
+    assert "its floor" in like.rows[5].ratio
     atlas = commands["stpgeo atlas"]
     assert atlas.checks[0].startswith("the atlas's pages of 2 councils sampled")
     assert [r.what for r in atlas.rows[1:3]] == ["vs stpgeo report, one council at a time",
                                                   "vs stpgeo timeline, one council at a time"]
     assert all(r.ratio.endswith("×") for r in atlas.rows[1:3])
     demo = commands["stpgeo demo"]
-    assert demo.checks[0].startswith("same ")
-    assert "pieces with residents" in demo.checks[0]
-    assert [c.split(":")[0] for c in demo.checks[1:]] == ["warm run", "cold run"]
-    assert all("every table equal" in c for c in demo.checks[1:])
-    assert [r.ratio.endswith("×") for r in demo.rows[:2]] == [True, True]
+    assert [c.split(":")[0] for c in demo.checks] == ["warm run", "cold run"]
+    assert all("every table equal" in c for c in demo.checks)
+    assert [r.what for r in demo.rows[:2]] == ["cold wall time", "warm wall time"]
     assert commands["one council"].checks[0].startswith("warm run: every table equal")
     assert all(r.met for r in commands["map.html size"].rows)
 
@@ -79,6 +87,40 @@ def test_the_command_writes_results(data: Path, tmp_path: Path,
         in text  # the command that wrote it, not `make bench`
     assert "one council" in capsys.readouterr().out
     assert main(["--only", "nothing"]) == 2
+
+
+def _tables(folder: Path, *, area: float = 600.0, verdict: str = "split",
+            residents: int = 40) -> Path:
+    """A result folder of one ward in two footprints, and the same as the plain pipeline
+    writes it."""
+    pieces = pd.DataFrame({"ward_code": ["W1", "W1"], "footprint_code": ["F1", "F2"],
+                           "area_m2": [area, 400.0], "area_share": [0.6, 0.4],
+                           "population": [residents, 60], "population_share": [0.4, 0.6],
+                           "kind": ["split", "split"], "confidence": ["confirmed"] * 2})
+    verdicts = pd.DataFrame({"ward_code": ["W1"], "council_code": ["C1"],
+                             "home_footprint_codes": ["F1"], "best_footprint_code": ["F2"],
+                             "verdict": [verdict]})
+    (folder / "stp17").mkdir(parents=True)
+    pieces.to_csv(folder / "stp17/ward_footprints.csv", index=False)
+    verdicts.to_csv(folder / "stp17/ward_verdicts.csv", index=False)
+    pieces.to_parquet(folder / "stp17.pieces.parquet")
+    verdicts.to_parquet(folder / "stp17.verdicts.parquet")
+    return folder
+
+
+def test_tables_unlike_the_plain_pipelines_are_refused(tmp_path: Path) -> None:
+    from benchmarks.plain import same_as_plain
+
+    ours = {"stp17": _tables(tmp_path / "ours") / "stp17"}
+    said = same_as_plain(ours, _tables(tmp_path / "same"))
+    assert said.startswith("stp17: same 2 pieces") and "verdicts of 1 wards" in said
+    with pytest.raises(MismatchError, match="areas by 1.500 m²"):
+        same_as_plain(ours, _tables(tmp_path / "area", area=601.5))
+    assert same_as_plain(ours, _tables(tmp_path / "close", area=600.9))  # within 1 m²
+    with pytest.raises(MismatchError, match="residents differ by up to 1"):
+        same_as_plain(ours, _tables(tmp_path / "people", residents=41))
+    with pytest.raises(MismatchError, match="verdict differs for 1 wards"):
+        same_as_plain(ours, _tables(tmp_path / "verdict", verdict="within"))
 
 
 def test_analyses_that_differ_are_refused() -> None:
