@@ -414,6 +414,12 @@ class Publishers:
     def fail(self, match: str, mode: str, times: int = 1) -> None:
         self.faults.append(Fault(match, mode, times))
 
+    def warm(self) -> None:
+        """Read every layer now, so that no first answer is slow (tests with short timeouts)."""
+        for layer in self.layers.values():
+            if layer.path.is_file():
+                layer.rows  # noqa: B018
+
     def __enter__(self) -> Publishers:
         publishers = self
 
