@@ -279,7 +279,7 @@ def product_table(*, data: str | os.PathLike[str] | None = None,
     listed = products(["all"] + [k for s in Catalogue.SECTIONS for k in getattr(catalogue, s)],
                       catalogue)
     width = max(len(p.key) for p in listed) + 2
-    lines = [f" {'product':<{width}}{'present':<9}{'size':>10}  {'from':<7}"
+    lines = [f" {'product':<{width}}{'present':<9}{'size':>10}  {'from':<8}"
              f"{'source':<12}title"]
     for product in listed:
         path = folder / product.entry["file"]
@@ -295,6 +295,6 @@ def product_table(*, data: str | os.PathLike[str] | None = None,
         note = (f" (no source known: {product.source['note']})"
                 if not usable(product) and product.source.get("note") else "")
         lines.append(f"{demo}{product.key:<{width}}{'yes' if path.is_file() else 'no':<9}"
-                     f"{size:>10}  {kind:<7}{confirmation(product):<12}{product.title}{note}")
+                     f"{size:>10}  {kind:<8}{confirmation(product):<12}{product.title}{note}")
     return "\n".join([*lines, f"* needed by `stpgeo demo` for England; + a fallback source "
                       f"is tried if the first fails; data directory: {folder}"])
