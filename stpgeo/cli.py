@@ -244,23 +244,37 @@ def demo(out: Path, cache: bool, data: Path | None) -> None:
 @cli.command()
 @click.argument("products", nargs=-1)
 @click.option("--list", "list_", is_flag=True,
-              help="List the catalogue's products, their sizes and whether each is present.")
+              help="List the catalogue's products, their sizes, whether each is present and "
+              "whether its source is confirmed.")
+@click.option("--check", "check_", is_flag=True,
+              help="Download nothing: ask every source of each product (the first and its "
+              "fallbacks) whether it still answers, and print a table. Exit status 1 when "
+              "one does not.")
 @click.option("--mirror", metavar="URL", help="Replace the scheme and host of every download "
               "address, e.g. an organisation's mirror: http://mirror.example.org.")
 @click.option("--force", is_flag=True, help="Download products already present again.")
 @_common
-def fetch(products: tuple[str, ...], list_: bool, mirror: str | None, force: bool,
-          data: Path | None) -> None:
+def fetch(products: tuple[str, ...], list_: bool, check_: bool, mirror: str | None,
+          force: bool, data: Path | None) -> None:
     """Download England's data from its publishers into the data directory.
 
     PRODUCTS are catalogue keys (stpgeo fetch lsoa_2011 143), `demo` (the default:
-    what stpgeo demo needs for England) or `all`. Downloads resume where they stopped.
+    what stpgeo demo needs for England), `today` or `all`. Each product's sources are
+    tried in turn; downloads resume where they stopped.
     """
+    from stpgeo.io.check import check, describe
     from stpgeo.io.fetch import fetch as download
     from stpgeo.io.fetch import product_table
 
     if list_:
         click.echo(product_table(data=data))
+        return
+    if check_:
+        checks = check(products, mirror=mirror)
+        click.echo(describe(checks))
+        failing = sum(not c.ok for c in checks)
+        if failing:  # exit status 1 (ClickException's), the table above says which
+            raise click.ClickException(f"{failing} of {len(checks)} sources do not answer")
         return
     click.echo(download(products, data=data, mirror=mirror, force=force).describe())
 

@@ -16,8 +16,12 @@ catalogue's sources say their publishers do:
   server also serves;
 - ``parts``: one GeoJSON file per district (wards grouped by their old district code).
 
-Faults (:meth:`Publishers.fail`) cut a connection mid-answer, answer an HTTP status
-or a web page; :attr:`Publishers.log` records every request.
+An unknown service is answered as ArcGIS Online answers one (HTTP 200,
+``{"error": {"code": 400, "message": "Invalid URL"}}``). Faults
+(:meth:`Publishers.fail`, :class:`Fault`) make it misbehave as real servers do: cut
+or reset a connection, stall, answer an HTTP status, a web page or ArcGIS's HTTP 200
+errors, ignore ``resultOffset``, not page, not answer GeoJSON, give wrong areas;
+:attr:`Publishers.log` records every request.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import io
 import json
 import re
 import threading
+import time
 import urllib.parse
 import zipfile
 from collections.abc import Callable
@@ -36,22 +41,40 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyproj
+import shapely
+import shapely.geometry
+import shapely.geometry.polygon
+
+from stpgeo.io.arcgis import AREA_FIELDS
 from stpgeo.io.catalogue import Catalogue
 from stpgeo.io.convert import IMD2015, IMD2019, IMD2025
+from stpgeo.io.sources import Product
 
 _OIDS = ("FID", "OBJECTID", "objectid", "ObjectId")
 
 
 class ArcgisLayer:
-    """A file of the data directory as a FeatureServer layer or table."""
+    """A file of the data directory as a FeatureServer layer or table.
 
-    def __init__(self, path: Path, max_records: int) -> None:
-        self.path, self.max_records = path, max_records
+    Layers are stored in ``wkid`` (the file's longitude/latitude are reprojected once,
+    for 27700 as ONS stores them) and carry ONS's ``Shape__Area`` (square metres in
+    EPSG:27700) unless the file has an area field. ``mode`` (a fault's) makes the
+    layer misbehave: ``ignores-offset`` (page 1 whatever ``resultOffset`` says),
+    ``no-pagination`` (``supportsPagination: false``; ``resultOffset`` refused),
+    ``no-geojson`` (not in ``supportedQueryFormats``; ``f=geojson`` refused),
+    ``geojson-fails`` (offered, but ``f=geojson`` answers an error), ``wrong-area``
+    (``Shape__Area`` 5% too large).
+    """
+
+    def __init__(self, path: Path, max_records: int, wkid: int = 4326) -> None:
+        self.path, self.max_records, self.wkid = path, max_records, wkid
         self.is_table = path.suffix.lower() == ".csv"
 
     @cached_property
     def rows(self) -> tuple[str, list[str], list[dict[str, Any]], list[str]]:
-        """(object id field, field names, properties, geometry JSON texts)."""
+        """(object id field, field names, properties, geometry JSON texts in ``wkid``)."""
         if self.is_table:
             with self.path.open(encoding="utf-8-sig", newline="") as handle:
                 reader = csv.DictReader(handle)
@@ -63,7 +86,17 @@ class ArcgisLayer:
             features = json.loads(self.path.read_text(encoding="utf-8"))["features"]
             names = list(features[0]["properties"])
             props = [f["properties"] for f in features]
-            geometries = [json.dumps(f["geometry"]) for f in features]
+            shapes = np.array([shapely.geometry.shape(f["geometry"]) for f in features])
+            if not any(n.lower() in AREA_FIELDS for n in names):
+                names.append("Shape__Area")
+                for row, area in zip(props, shapely.area(_reprojected(shapes, 4326, 27700)),
+                                     strict=True):
+                    row["Shape__Area"] = float(area)
+            if self.wkid == 4326:
+                geometries = [json.dumps(f["geometry"]) for f in features]
+            else:
+                geometries = [json.dumps(shapely.geometry.mapping(g))
+                              for g in _reprojected(shapes, 4326, self.wkid)]
         oid = next((n for n in _OIDS if n in names), None)
         if oid is None:
             oid = "FID"
@@ -75,7 +108,7 @@ class ArcgisLayer:
                 row[oid] = int(row[oid])
         return oid, names, props, geometries
 
-    def metadata(self) -> dict[str, Any]:
+    def metadata(self, q: dict[str, str], mode: str | None = None) -> dict[str, Any]:
         oid, names, props, _ = self.rows
         first = props[0]
 
@@ -85,11 +118,17 @@ class ArcgisLayer:
                 return "esriFieldTypeOID"
             return {int: "esriFieldTypeInteger", float: "esriFieldTypeDouble"}.get(
                 type(value), "esriFieldTypeString")
+        reference = {"wkid": self.wkid, "latestWkid": self.wkid}
         return {"currentVersion": 11.3, "id": 0, "name": self.path.stem,
                 "type": "Table" if self.is_table else "Feature Layer",
                 "geometryType": None if self.is_table else "esriGeometryPolygon",
                 "objectIdField": oid, "maxRecordCount": self.max_records,
-                "advancedQueryCapabilities": {"supportsPagination": True},
+                "sourceSpatialReference": reference,
+                "extent": {"xmin": 0, "ymin": 0, "xmax": 1, "ymax": 1,
+                           "spatialReference": reference},
+                "supportedQueryFormats": "JSON, AMF" if mode == "no-geojson" else
+                "JSON, geoJSON, PBF",
+                "advancedQueryCapabilities": {"supportsPagination": mode != "no-pagination"},
                 "fields": [{"name": n, "type": kind(n), "alias": n} for n in names]}
 
     def select(self, where: str) -> list[int] | None:
@@ -102,32 +141,74 @@ class ArcgisLayer:
         column, start = match.groups()
         return [i for i, r in enumerate(props) if str(r.get(column) or "").startswith(start)]
 
-    def query(self, q: dict[str, str]) -> dict[str, Any] | str:
+    def query(self, q: dict[str, str], mode: str | None = None) -> dict[str, Any] | str:
         oid, _names, props, geometries = self.rows
         chosen = self.select(q.get("where", ""))
         if chosen is None:
             return _error(400, "Unable to complete operation: invalid where clause")
         if q.get("returnCountOnly") == "true":
             return {"count": len(chosen)}
+        if q.get("returnIdsOnly") == "true":
+            return {"objectIdFieldName": oid, "objectIds": [props[i][oid] for i in chosen]}
         if q.get("orderByFields", "").split()[:1] != [oid]:
             return _error(400, f"pages must be ordered by the object id {oid}")
-        offset = int(q.get("resultOffset", 0))
-        size = min(int(q.get("resultRecordCount", self.max_records)), self.max_records)
-        page = chosen[offset:offset + size]
-        more = offset + len(page) < len(chosen)
+        if "objectIds" in q:
+            wanted = {int(i) for i in q["objectIds"].split(",")}
+            page = [i for i in chosen if props[i][oid] in wanted][:self.max_records]
+            more = False
+        else:
+            if mode == "no-pagination":
+                return _error(400, "Pagination is not supported.")
+            offset = 0 if mode == "ignores-offset" else int(q.get("resultOffset", 0))
+            size = min(int(q.get("resultRecordCount", self.max_records)), self.max_records)
+            page = chosen[offset:offset + size]
+            more = mode == "ignores-offset" or offset + len(page) < len(chosen)
+        rows = [props[i] if mode != "wrong-area" else
+                {**props[i], "Shape__Area": props[i]["Shape__Area"] * 1.05} for i in page]
         if self.is_table:
             if q.get("f") != "json":
                 return _error(400, "tables are read as f=json here")
-            return {"objectIdFieldName": oid, "fields": self.metadata()["fields"],
-                    "features": [{"attributes": props[i]} for i in page],
+            return {"objectIdFieldName": oid, "fields": self.metadata(q)["fields"],
+                    "features": [{"attributes": r} for r in rows],
                     "exceededTransferLimit": more}
-        if q.get("f") != "geojson" or q.get("outSR") != "4326":
-            return _error(400, "layers are read as f=geojson&outSR=4326 here")
+        out = int(q.get("outSR", 0))
+        if out not in (4326, self.wkid):
+            return _error(400, f"give outSR (4326 or the layer's {self.wkid}) here")
+        texts = [geometries[i] for i in page]
+        if out != self.wkid:
+            texts = [json.dumps(shapely.geometry.mapping(g)) for g in _reprojected(
+                np.array([shapely.geometry.shape(json.loads(t)) for t in texts]), self.wkid, out)]
+        if q.get("f") == "json":
+            return {"objectIdFieldName": oid, "geometryType": "esriGeometryPolygon",
+                    "spatialReference": {"wkid": out}, "exceededTransferLimit": more,
+                    "features": [{"attributes": r, "geometry": _esri(json.loads(t))}
+                                 for r, t in zip(rows, texts, strict=True)]}
+        if q.get("f") != "geojson" or mode in ("no-geojson", "geojson-fails"):
+            return _error(400, "Invalid or missing input parameters.")
         features = ",".join(
-            f'{{"type":"Feature","id":{props[i][oid]},"geometry":{geometries[i]},'
-            f'"properties":{json.dumps(props[i])}}}' for i in page)
+            f'{{"type":"Feature","id":{r[oid]},"geometry":{t},'
+            f'"properties":{json.dumps(r)}}}' for r, t in zip(rows, texts, strict=True))
         extra = ',"properties":{"exceededTransferLimit":true}' if more else ""
         return f'{{"type":"FeatureCollection","features":[{features}]{extra}}}'
+
+
+def _reprojected(shapes: Any, source: int, target: int) -> Any:
+    if source == target:
+        return shapes
+    move = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(shapes, lambda xy: np.column_stack(move.transform(xy[:, 0],
+                                                                               xy[:, 1])))
+
+
+def _esri(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Esri JSON rings of a GeoJSON polygon: outer rings clockwise, holes counter-clockwise."""
+    shape = shapely.geometry.shape(geometry)
+    rings = []
+    for polygon in getattr(shape, "geoms", [shape]):
+        oriented = shapely.geometry.polygon.orient(polygon, sign=-1.0)
+        rings += [list(map(list, oriented.exterior.coords))] + [
+            list(map(list, r.coords)) for r in oriented.interiors]
+    return {"rings": rings}
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
@@ -235,45 +316,72 @@ def ward_parts(path: Path, parts: list[str], lookup: Path | None) -> dict[str, b
 
 @dataclass
 class Fault:
-    """Make requests whose path and query contain ``match`` fail ``times`` times."""
+    """Make requests whose path and query contain ``match`` fail ``times`` times.
+
+    ``mode``: an HTTP status (``"503"``; ``"429"`` says ``Retry-After: 3``), ``"cut"``
+    (half the answer, then close), ``"reset"`` (close without answering), ``"stall"``
+    (answer after :attr:`Publishers.stall_s`), ``"html"`` (a web page); ArcGIS's
+    HTTP 200 errors: ``"invalid-url"`` (400 Invalid URL, a deleted or renamed
+    service), ``"withdrawn"`` (499 Token Required, a service made private),
+    ``"forbidden"`` (403), ``"invalid-query"`` (400 Unable to complete operation),
+    ``"error-500"`` (500, as ArcGIS answers a heavy page now and then); or one of
+    :class:`ArcgisLayer`'s misbehaviours (``"ignores-offset"``...).
+    """
 
     match: str
-    mode: str  # "cut" (half the answer, then close), "html", or an HTTP status like "404"
+    mode: str
     times: int = 1
+
+
+_JSON_ERRORS = {
+    "invalid-url": (400, "Invalid URL"),
+    "withdrawn": (499, "Token Required"),
+    "forbidden": (403, "You do not have permissions to access this resource or perform "
+                       "this operation."),
+    "invalid-query": (400, "Unable to complete operation."),
+    "error-500": (500, "Error performing query operation"),
+}
 
 
 @dataclass
 class Publishers:
-    """The stand-in server over ``data``, for the products of ``catalogue``."""
+    """The stand-in server over ``data``, for the products of ``catalogue`` (every
+    source of each: the first and the fallbacks); ``wkid``: the spatial reference its
+    ArcGIS layers are stored in (ONS's: 27700)."""
 
     data: Path
     catalogue: Catalogue
     max_records: int = 2000
+    wkid: int = 4326
+    stall_s: float = 1.0
     log: list[tuple[str, dict[str, str], dict[str, str]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.routes: dict[str, Callable[[dict[str, str]], Any]] = {}
+        self.routes: dict[str, Callable[[dict[str, str], str | None], Any]] = {}
         self.files: dict[str, Callable[[], bytes]] = {}
+        self.layers: dict[Path, ArcgisLayer] = {}
         ckan: dict[str, str] = {}
         for section in Catalogue.SECTIONS:
-            for entry in getattr(self.catalogue, section).values():
-                self._add(entry, ckan)
+            for key, entry in getattr(self.catalogue, section).items():
+                for source in Product(section, key, entry).sources:
+                    self._add(entry, source, ckan)
         if ckan:
-            self.routes["/api/action/package_show"] = lambda q: (
+            self.routes["/api/action/package_show"] = lambda q, mode: (
                 {"success": True, "result": {"id": q.get("id"), "resources": [
                     {"format": "HTML", "url": "https://data.gov.uk/about"},
                     {"format": "CSV", "url": ckan[q["id"]]}]}}
                 if q.get("id") in ckan else
-                {"success": False, "error": {"message": "Not found", "__type": "Not Found Error"}})
+                (404, {"success": False, "error": {"message": "Not found",
+                                                   "__type": "Not Found Error"}}))
 
-    def _add(self, entry: dict[str, Any], ckan: dict[str, str]) -> None:
-        source, path = entry.get("source", {}), self.data / entry["file"]
+    def _add(self, entry: dict[str, Any], source: dict[str, Any], ckan: dict[str, str]) -> None:
+        path = self.data / entry["file"]
         kind = source.get("kind")
         if kind == "arcgis":
-            layer = ArcgisLayer(path, self.max_records)
+            layer = self.layers.setdefault(path, ArcgisLayer(path, self.max_records, self.wkid))
             base = urllib.parse.urlsplit(source["service"]).path.rstrip("/")
-            self.routes[base] = lambda q, layer=layer: layer.metadata()
+            self.routes[base] = layer.metadata
             self.routes[base + "/query"] = layer.query
         elif kind == "file":
             convert = source.get("convert")
@@ -306,6 +414,12 @@ class Publishers:
     def fail(self, match: str, mode: str, times: int = 1) -> None:
         self.faults.append(Fault(match, mode, times))
 
+    def warm(self) -> None:
+        """Read every layer now, so that no first answer is slow (tests with short timeouts)."""
+        for layer in self.layers.values():
+            if layer.path.is_file():
+                layer.rows  # noqa: B018
+
     def __enter__(self) -> Publishers:
         publishers = self
 
@@ -314,7 +428,10 @@ class Publishers:
                 pass
 
             def do_GET(self) -> None:
-                publishers._answer(self)
+                try:
+                    publishers._answer(self)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up
+                    self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -340,27 +457,48 @@ class Publishers:
                       and f.match in handler.path + urllib.parse.unquote_plus(handler.path)), None)
         if fault is not None:
             fault.times -= 1
-        if fault is not None and fault.mode.isdigit():
-            handler.send_error(int(fault.mode))
+        mode = fault.mode if fault is not None else None
+        if mode is not None and mode.isdigit():
+            if mode == "429":
+                handler.send_response(429)
+                handler.send_header("Retry-After", "3")
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+            else:
+                handler.send_error(int(mode))
             return
-        if fault is not None and fault.mode == "html":
+        if mode == "reset":
+            handler.close_connection = True
+            return
+        if mode == "stall":
+            time.sleep(self.stall_s)
+        if mode == "html":
             _send(handler, 200, b"<!DOCTYPE html><html><body>Service moved</body></html>",
                   "text/html")
             return
-        cut = fault is not None and fault.mode == "cut"
+        if mode in _JSON_ERRORS:
+            _send(handler, 200, json.dumps(_error(*_JSON_ERRORS[mode])).encode(),
+                  "application/json")
+            return
+        cut = mode == "cut"
         if split.path in self.routes:
-            answer = self.routes[split.path](query)
+            answer = self.routes[split.path](query, mode)
+            status, answer = answer if isinstance(answer, tuple) else (200, answer)
             body = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
-            _send(handler, 200, body, "application/json", cut=cut)
+            _send(handler, status, body, "application/json", cut=cut)
         elif split.path in self.files:
             body = self.files[split.path]()
-            start = re.fullmatch(r"bytes=(\d+)-", handler.headers.get("Range", ""))
-            if start and int(start.group(1)) < len(body):
-                offset = int(start.group(1))
-                _send(handler, 206, body[offset:], "application/octet-stream", cut=cut,
-                      extra={"Content-Range": f"bytes {offset}-{len(body) - 1}/{len(body)}"})
+            asked = re.fullmatch(r"bytes=(\d+)-(\d*)", handler.headers.get("Range", ""))
+            if asked and int(asked.group(1)) < len(body):
+                offset = int(asked.group(1))
+                last = min(int(asked.group(2) or len(body) - 1), len(body) - 1)
+                _send(handler, 206, body[offset:last + 1], "application/octet-stream", cut=cut,
+                      extra={"Content-Range": f"bytes {offset}-{last}/{len(body)}"})
             else:
                 _send(handler, 200, body, "application/octet-stream", cut=cut)
+        elif "/rest/services/" in split.path:  # as ArcGIS Online answers a service it lacks
+            _send(handler, 200, json.dumps(_error(400, "Invalid URL")).encode(),
+                  "application/json")
         else:
             handler.send_error(404)
 

@@ -23,6 +23,7 @@ import shapely
 
 from stpgeo.cli import main
 from stpgeo.errors import StpgeoError
+from stpgeo.io import web
 from stpgeo.io.catalogue import PARTIAL_DIR, SAMPLE_DIR, Catalogue, load_catalogue, manifest
 from stpgeo.io.fetch import DEMO, fetch
 
@@ -58,6 +59,14 @@ def published(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) ->
         (folder / catalogue.layers[key]["file"]).parent.mkdir(parents=True, exist_ok=True)
         pyogrio.write_dataframe(layer, folder / catalogue.layers[key]["file"], driver="GeoJSON")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off's waits, recorded instead of slept."""
+    waited: list[float] = []
+    monkeypatch.setattr(web, "_sleep", waited.append)
+    return waited
 
 
 @pytest.fixture
@@ -126,34 +135,40 @@ def test_lookup_tables_and_deprivation_files_come_back_as_stpgeo_reads_them(
 
 
 def test_an_interrupted_paged_download_resumes(server: Publishers, catalogue: Catalogue,
-                                               tmp_path: Path) -> None:
+                                               tmp_path: Path, waits: list[float]) -> None:
     data = tmp_path / "data"
-    server.fail("resultOffset=1000", "cut")
-    with pytest.raises(StpgeoError, match=r"could not fetch lsoa_2011 .*connection was cut"):
+    server.fail("resultOffset=1000", "cut", times=5)  # as often as it is tried
+    with pytest.raises(StpgeoError, match=r"could not fetch lsoa_2011 .*connection was cut"
+                                          r".*\(still after 5 tries\)"):
         fetch(["lsoa_2011"], data=data, mirror=server.url, catalogue=catalogue)
+    assert waits == [2.0, 4.0, 8.0, 16.0]  # exponential back-off, bounded
     target = data / _path(catalogue, "lsoa_2011")
     assert not target.exists()  # nothing half-written in the layout
-    assert sorted(p.name for p in (data / PARTIAL_DIR / "lsoa_2011").glob("page-*")) == [
-        "page-000000000.json", "page-000000500.json"]
+    assert sorted(p.name for p in (data / PARTIAL_DIR / "lsoa_2011" / "1-arcgis").glob(
+        "page-*")) == ["page-000000000.json", "page-000000500.json"]
     fetch(["lsoa_2011"], data=data, mirror=server.url, catalogue=catalogue)
     assert pyogrio.read_info(target)["features"] == 1_485
     offsets = [q.get("resultOffset") for _, q, _ in server.requests("resultOffset=")]
-    assert offsets == ["0", "500", "1000", "1000"]  # pages 0 and 500 were not asked again
+    assert offsets == ["0", "500", *["1000"] * 5, "1000"]  # 0 and 500 were not asked again
     assert not (data / PARTIAL_DIR).exists()
 
 
 def test_an_interrupted_file_download_resumes_with_a_range_request(
         server: Publishers, catalogue: Catalogue, published: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    server.fail("sape20dt1mid2017", "cut")
+    server.fail("sape20dt1mid2017", "cut", times=5)
     with pytest.raises(StpgeoError, match=r"lsoa11_mid2017 .*cut after [\d,]+ of [\d,]+ bytes"):
         fetch(["lsoa11_mid2017"], data=data, mirror=server.url, catalogue=catalogue)
-    partial = data / PARTIAL_DIR / "lsoa11_mid2017" / "download.part"
+    partial = data / PARTIAL_DIR / "lsoa11_mid2017" / "1-file" / "download.part"
     have = partial.stat().st_size
     assert have > 0
+    asked = len(server.requests("sape20dt1mid2017"))
     fetch(["lsoa11_mid2017"], data=data, mirror=server.url, catalogue=catalogue)
     ranges = [h.get("Range") for _, _, h in server.requests("sape20dt1mid2017")]
-    assert ranges == [None, f"bytes={have}-"]
+    assert asked == 5  # each try went on from what it had
+    assert ranges[0] is None
+    assert ranges[1:] == sorted(ranges[1:], key=lambda r: int(r[6:-1]))
+    assert ranges[-1] == f"bytes={have}-"
     assert (data / _path(catalogue, "lsoa11_mid2017")).read_bytes() == \
         (published / _path(catalogue, "lsoa11_mid2017")).read_bytes()
 

@@ -4,11 +4,13 @@
 (not yet in place) and its record count, checked:
 
 - ``arcgis``: an ONS Open Geography Portal FeatureServer layer or table, page by page
-  (:mod:`stpgeo.io.arcgis`), each page kept as it comes so that a second run resumes;
-  the total against the service's own count; written as GeoJSON (layers; as a
-  GeoPackage where the catalogue's file is one) or CSV with the service's field names
-  (tables);
-- ``file``: a file at a fixed address, resumed with an HTTP Range request, refused when
+  (:mod:`stpgeo.io.paging`), each page kept as it comes so that a second run resumes;
+  the total against the service's own count; layers asked in their own spatial
+  reference and reprojected here, their total area checked against the service's
+  (:mod:`stpgeo.io.reproject`); written as GeoJSON (as a GeoPackage where the
+  catalogue's file is one) or CSV with the service's field names (tables);
+- ``file``: a file at a fixed address, resumed with an HTTP Range request (also
+  within a run, after a transient failure: :func:`~stpgeo.io.web.retrying`), refused when
   a web page comes back or its SHA-256 is not the catalogue's, converted where the
   publisher's format is not stpgeo's (:mod:`stpgeo.io.convert`);
 - ``ckan``: a data.gov.uk dataset, whose CSV resource data.gov.uk's CKAN API
@@ -16,7 +18,8 @@
 - ``parts``: one GeoJSON file per part (district), merged into one layer.
 
 The record count is also checked against the catalogue's (``rows`` / ``features``)
-where it records one. Failures raise :class:`~stpgeo.io.arcgis.ServiceError`.
+where it records one. Failures raise :class:`~stpgeo.io.web.ServiceError`; which source
+to try next is :mod:`stpgeo.io.fetch`'s choice.
 
 Examples
 --------
@@ -32,24 +35,46 @@ import hashlib
 import http.client
 import json
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyproj
+
 from stpgeo.errors import StpgeoError, preview
-from stpgeo.io import arcgis
-from stpgeo.io.arcgis import ServiceError
+from stpgeo.io import arcgis, paging
 from stpgeo.io.convert import CONVERTERS
+from stpgeo.io.paging import write_atomic
+from stpgeo.io.reproject import Areas, reproject, write_features
+from stpgeo.io.web import (
+    DEFAULT_RETRY,
+    Retry,
+    ServiceError,
+    describe_bytes,
+    get,
+    read_json,
+    retrying,
+)
 from stpgeo.progress import logger
 
 _CKAN_API = "https://data.gov.uk/api/action/package_show"
 _CHUNK = 1 << 20
+#: The kinds of source a catalogue entry can name.
+KINDS = ("arcgis", "file", "ckan", "parts", "none")
 
 
 @dataclass(frozen=True)
 class Product:
-    """A catalogue entry, as something to download."""
+    """A catalogue entry, as something to download.
+
+    Examples
+    --------
+    >>> p = Product("lookups", "x", {"source": {"kind": "ckan", "dataset": "a"},
+    ...                             "fallbacks": [{"kind": "file", "url": "https://b"}]})
+    >>> [s["kind"] for s in p.sources]
+    ['ckan', 'file']
+    """
 
     section: str
     key: str
@@ -61,7 +86,42 @@ class Product:
 
     @property
     def source(self) -> dict[str, Any]:
-        return dict(self.entry.get("source") or {"kind": "none"})
+        """The first source (``[<section>.<key>.source]``)."""
+        return self.sources[0]
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source, in the order tried: ``source``, then each of ``fallbacks``.
+
+        ``evidence`` (the public evidence for the address) is also read from its old
+        name, ``found_in``.
+        """
+        tables = [self.entry.get("source") or {"kind": "none"},
+                  *(self.entry.get("fallbacks") or [])]
+        sources = []
+        for table in tables:
+            source = dict(table)
+            if "evidence" not in source and "found_in" in source:
+                source["evidence"] = source["found_in"]
+            sources.append(source)
+        return sources
+
+    @property
+    def expected(self) -> int | None:
+        """The record count the catalogue records (``rows`` or ``features``), if any."""
+        value = self.entry.get("rows", self.entry.get("features"))
+        return int(value) if value is not None else None
+
+
+def address(source: dict[str, Any]) -> str:
+    """Where a source points: its service, URL or dataset (``""`` for ``none``).
+
+    Examples
+    --------
+    >>> address({"kind": "ckan", "dataset": "https://data.gov.uk/dataset/ab12/x"})
+    'https://data.gov.uk/dataset/ab12/x'
+    """
+    return str(source.get("service") or source.get("url") or source.get("dataset") or "")
 
 
 def mirrored(url: str, mirror: str | None) -> str:
@@ -73,33 +133,35 @@ def mirrored(url: str, mirror: str | None) -> str:
                                     of.query, of.fragment))
 
 
-def download(product: Product, staging: Path, mirror: str | None) -> tuple[Path, int]:
-    """Download one product into ``staging``; return the checked file and its records."""
-    source = product.source
+def download(product: Product, source: dict[str, Any], staging: Path, mirror: str | None,
+             retry: Retry = DEFAULT_RETRY) -> tuple[Path, int]:
+    """Download one product from one of its sources into ``staging``.
+
+    Returns the checked file (not yet in place) and its record count. Raises
+    :class:`~stpgeo.io.web.ServiceError` for what the publisher answered, and
+    :class:`~stpgeo.errors.StpgeoError` for a source the catalogue gives wrongly.
+    """
     kind = source.get("kind")
     staging.mkdir(parents=True, exist_ok=True)
     if kind == "arcgis":
-        result, records = _arcgis(product, staging, mirror)
-    elif kind == "parts":
-        result, records = _parts(product, staging, mirror)
+        return _arcgis(product, source, staging, mirror, retry)
+    if kind == "parts":
+        result, records = _parts(product, source, staging, mirror, retry)
     elif kind in ("file", "ckan"):
-        url = (_ckan_resource(source["dataset"], mirror) if kind == "ckan"
+        url = (ckan_resource(source["dataset"], mirror, retry) if kind == "ckan"
                else mirrored(source["url"], mirror))
-        result, records = _file(product, url, staging)
+        result, records = _file(product, source, url, staging, retry)
     else:
         raise StpgeoError(f"the catalogue entry {product.key} has an unknown source kind {kind!r}",
-                          fix="use arcgis, file, ckan, parts or none")
-    expected = product.entry.get("rows", product.entry.get("features"))
-    if expected is not None and kind != "arcgis" and records != expected:
-        raise ServiceError(str(source.get("url") or source.get("dataset")),
-                           f"{records:,} records where the catalogue expects {expected:,}")
+                          fix="use " + ", ".join(KINDS))
+    _expected(product, address(source), records)
     return result, records
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+def _expected(product: Product, url: str, records: int) -> None:
+    if product.expected is not None and records != product.expected:
+        raise ServiceError(url, f"{records:,} records where the catalogue expects "
+                                f"{product.expected:,}", kind="refused")
 
 
 def _state(staging: Path, state: dict[str, Any]) -> None:
@@ -108,59 +170,45 @@ def _state(staging: Path, state: dict[str, Any]) -> None:
     if path.is_file() and json.loads(path.read_text(encoding="utf-8")) != state:
         for child in staging.iterdir():
             child.unlink()
-    _write_atomic(path, json.dumps(state))
+    write_atomic(path, json.dumps(state))
 
 
-def _arcgis(product: Product, staging: Path, mirror: str | None) -> tuple[Path, int]:
-    layer = arcgis.layer_info(mirrored(product.source["service"], mirror))
-    where = str(product.source.get("where", "1=1"))
-    total = arcgis.count(layer, where)
+def _arcgis(product: Product, source: dict[str, Any], staging: Path, mirror: str | None,
+            retry: Retry) -> tuple[Path, int]:
+    layer = arcgis.layer_info(mirrored(source["service"], mirror), retry)
+    where = str(source.get("where", "1=1"))
+    total = arcgis.count(layer, where, retry)
+    _expected(product, layer.url, total)
     _state(staging, {"service": layer.url, "where": where, "count": total,
-                     "fields": list(layer.fields)})
-    offset = 0
-    while True:
-        cached = staging / f"page-{offset:09d}.json"
-        if cached.is_file():
-            kept = json.loads(cached.read_text(encoding="utf-8"))
-            records, more = kept["records"], kept["more"]
-        else:
-            url, page = arcgis.page(layer, where, offset, layer.max_records)
-            if not page.records and offset < total:
-                raise ServiceError(url, f"an empty page at record {offset:,} of {total:,}")
-            records, more = page.records, page.more
-            _write_atomic(cached, json.dumps({"records": records, "more": more}))
-        offset += len(records)
-        logger.info("%s: %s of %s records", product.key, f"{offset:,}", f"{total:,}")
-        if not more or not records:
-            break
-    if offset != total:
-        raise ServiceError(layer.url, f"{offset:,} records where the service counts {total:,}")
-    pages = sorted(staging.glob("page-*.json"))
+                     "fields": list(layer.fields), "paging": layer.paging})
+    pages = paging.read_pages(layer, where, total, staging, key=product.key, retry=retry)
     if layer.is_table:
         result = staging / "result.csv"
-        _write_table(result, list(layer.fields), _records(pages))
-    else:
-        result = staging / "result.geojson"
-        _write_features(result, _records(pages))
-        if Path(product.entry["file"]).suffix.lower() == ".gpkg":
-            result = _geopackage(result, layer=str(product.entry.get("layer", "layer")))
+        _write_table(result, list(layer.fields), paging.records(pages))
+        return result, total
+    result = staging / "result.geojson"
+    areas = Areas()
+    wkid = layer.wkid or 4326
+    target = int(pyproj.CRS.from_user_input(product.entry.get("crs", 4326)).to_epsg() or 4326) \
+        if Path(product.entry["file"]).suffix.lower() != ".geojson" else 4326
+    write_features(result, reproject(paging.records(pages), wkid, target, areas,
+                                     layer.area_field))
+    areas.check(layer.url, layer.area_field)
+    if Path(product.entry["file"]).suffix.lower() == ".gpkg":
+        result = _geopackage(result, layer=str(product.entry.get("layer", "layer")), crs=target)
     return result, total
 
 
-def _geopackage(geojson: Path, *, layer: str) -> Path:
+def _geopackage(geojson: Path, *, layer: str, crs: int) -> Path:
     """The layer written again as a GeoPackage (for a catalogue file that is one)."""
     import pyogrio
 
     target = geojson.with_suffix(".gpkg")
     target.unlink(missing_ok=True)
-    pyogrio.write_dataframe(pyogrio.read_dataframe(geojson), target, layer=layer,
+    frame = pyogrio.read_dataframe(geojson)
+    pyogrio.write_dataframe(frame.set_crs(crs, allow_override=True), target, layer=layer,
                             driver="GPKG")
     return target
-
-
-def _records(pages: list[Path]) -> Iterator[dict[str, Any]]:
-    for path in pages:
-        yield from json.loads(path.read_text(encoding="utf-8"))["records"]
 
 
 def _write_table(path: Path, fields: list[str], records: Iterable[dict[str, Any]]) -> None:
@@ -171,71 +219,68 @@ def _write_table(path: Path, fields: list[str], records: Iterable[dict[str, Any]
             writer.writerow(["" if record.get(f) is None else record[f] for f in fields])
 
 
-def _write_features(path: Path, features: Iterable[dict[str, Any]]) -> int:
-    """Write a FeatureCollection in longitude/latitude, one feature a line."""
-    n = 0
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write('{"type":"FeatureCollection","features":[\n')
-        for feature in features:
-            handle.write(("," if n else "") + json.dumps(feature, separators=(",", ":"),
-                                                         ensure_ascii=False) + "\n")
-            n += 1
-        handle.write("]}\n")
-    return n
-
-
-def _parts(product: Product, staging: Path, mirror: str | None) -> tuple[Path, int]:
-    template, parts = str(product.source["url"]), list(product.source["parts"])
+def _parts(product: Product, source: dict[str, Any], staging: Path, mirror: str | None,
+           retry: Retry) -> tuple[Path, int]:
+    template, parts = str(source["url"]), list(source["parts"])
     _state(staging, {"url": template, "parts": parts})
     for i, part in enumerate(parts, start=1):
         cached = staging / f"part-{part}.json"
         if cached.is_file():
             continue
         url = mirrored(template.format(part=part), mirror)
-        answer = arcgis.read_json(url)
+        answer = read_json(url, retry)
         if answer.get("type") != "FeatureCollection" or not isinstance(answer.get("features"),
                                                                       list):
             raise ServiceError(url, f"GeoJSON that is not a FeatureCollection "
                                     f"(type {answer.get('type')!r})")
-        _write_atomic(cached, json.dumps({"records": answer["features"], "more": False}))
+        write_atomic(cached, json.dumps({"records": answer["features"], "more": False}))
         if i % 25 == 0 or i == len(parts):
             logger.info("%s: %d of %d parts", product.key, i, len(parts))
     result = staging / "result.geojson"
-    records = _write_features(result, _records([staging / f"part-{p}.json" for p in parts]))
+    records = write_features(result, paging.records([staging / f"part-{p}.json"
+                                                     for p in parts]))
     return result, records
 
 
-def _ckan_resource(dataset: str, mirror: str | None) -> str:
-    """The URL of a data.gov.uk dataset's CSV resource (``dataset``: its page or id)."""
+def ckan_resource(dataset: str, mirror: str | None, retry: Retry = DEFAULT_RETRY) -> str:
+    """The URL of a data.gov.uk dataset's CSV resource (``dataset``: its page or id).
+
+    The resource whose format is CSV, else one whose address ends in ``.csv``.
+    """
     parts = urllib.parse.urlsplit(dataset).path.strip("/").split("/")
     ident = parts[parts.index("dataset") + 1] if "dataset" in parts else dataset
     api = mirrored(f"{_CKAN_API}?{urllib.parse.urlencode({'id': ident})}", mirror)
-    answer = arcgis.read_json(api)
-    resources = (answer.get("result") or {}).get("resources") or []
-    csvs = [r for r in resources if str(r.get("format", "")).strip().lower() == "csv"
-            and r.get("url")]
+    answer = read_json(api, retry)
+    resources = [r for r in (answer.get("result") or {}).get("resources") or [] if r.get("url")]
+    csvs = ([r for r in resources if str(r.get("format", "")).strip(". ").lower() == "csv"] or
+            [r for r in resources if urllib.parse.urlsplit(str(r["url"])).path.lower()
+             .endswith(".csv")])
     if answer.get("success") is not True or not csvs:
         formats = preview(str(r.get("format", "?")) for r in resources) or "none"
         raise ServiceError(api, f"a dataset with no CSV resource (resources: {formats})")
     return mirrored(str(csvs[0]["url"]), mirror)
 
 
-def _file(product: Product, url: str, staging: Path) -> tuple[Path, int]:
-    source = product.source
+def _file(product: Product, source: dict[str, Any], url: str, staging: Path,
+          retry: Retry) -> tuple[Path, int]:
     _state(staging, {"url": url})
     part = staging / "download.part"
-    try:
-        _resume(url, part, product.key)
-    except ServiceError as error:
-        if error.status != 416:  # 416: the part is whole or stale; fetch it afresh
-            raise
-        part.unlink()
-        _resume(url, part, product.key)
+
+    def whole() -> None:
+        try:
+            _resume(url, part, product.key)
+        except ServiceError as error:
+            if error.status != 416:  # 416: the part is whole or stale; fetch it afresh
+                raise
+            part.unlink()
+            _resume(url, part, product.key)
+    retrying(whole, retry, what=product.key)
     with part.open("rb") as handle:
         head = handle.read(512)
     if head.lstrip()[:1] == b"<" and not str(source.get("format", "")).endswith("html"):
         part.unlink()
-        raise ServiceError(url, f"a web page, not the file: {arcgis.describe_bytes(head)}")
+        raise ServiceError(url, f"a web page, not the file: {describe_bytes(head)}",
+                           kind="moved")
     if source.get("sha256"):
         digest = hashlib.sha256()
         with part.open("rb") as handle:
@@ -262,7 +307,7 @@ def _file(product: Product, url: str, staging: Path) -> tuple[Path, int]:
 def _resume(url: str, part: Path, key: str) -> None:
     """Download ``url`` into ``part``, going on from its size with an HTTP Range request."""
     have = part.stat().st_size if part.is_file() else 0
-    with arcgis.get(url, headers={"Range": f"bytes={have}-"} if have else None) as answer:
+    with get(url, headers={"Range": f"bytes={have}-"} if have else None) as answer:
         if answer.status != 206:
             have = 0
         length = answer.headers.get("Content-Length")
@@ -278,9 +323,10 @@ def _resume(url: str, part: Path, key: str) -> None:
                         announced = have
             except (OSError, ValueError, http.client.HTTPException) as error:  # cut, timed out
                 raise ServiceError(url, f"the connection was cut after {have:,} bytes "
-                                        f"({type(error).__name__})") from None
+                                        f"({type(error).__name__})", kind="transient") from None
     if expected is not None and have != expected:
-        raise ServiceError(url, f"the connection was cut after {have:,} of {expected:,} bytes")
+        raise ServiceError(url, f"the connection was cut after {have:,} of {expected:,} bytes",
+                           kind="transient")
 
 
 def _count(path: Path) -> int:
