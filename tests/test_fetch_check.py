@@ -35,7 +35,8 @@ def changed(catalogue: Catalogue) -> Catalogue:  # noqa: F811
                            "fallbacks": [{**lsoa["source"], "confirmed": True}]}
     lookups["143"] = {**lookups["143"], "source": {"kind": "arcgis", "service": TABLE,
                                                    "confirmed": True},
-                      "fallbacks": [lookups["143"]["source"]]}
+                      "fallbacks": [next(f for f in lookups["143"]["fallbacks"]
+                                         if f["kind"] == "ckan")]}
     lookups["lsoa11_ccg21"] = {**lookups["lsoa11_ccg21"], "rows": 32_844}
     return dataclasses.replace(catalogue, layers=layers, lookups=lookups)
 
@@ -56,7 +57,7 @@ def test_check_reports_each_source_in_plain_words_and_downloads_nothing(
     assert [(c.product, c.number, c.outcome) for c in checks] == [
         ("lsoa_2011", 1, "moved"), ("lsoa_2011", 2, "answers"),
         ("143", 1, "moved"), ("143", 2, "answers"),
-        ("lsoa11_ccg21", 1, "count differs"),
+        ("lsoa11_ccg21", 1, "count differs"), ("lsoa11_ccg21", 2, "count differs"),
         ("imd2019", 1, "answers"), ("wards_dec2013", 1, "answers")]
     assert table["lsoa_2011", 2].source == \
         "arcgis services1.arcgis.com/…/LSOA_Dec_2011_Boundaries_Generalised_Clipped_BGC_EW_V3"
@@ -70,7 +71,7 @@ def test_check_reports_each_source_in_plain_words_and_downloads_nothing(
     assert count.endswith(", catalogue expects 32,844")
     assert "answers (a CSV resource; a file (" in text
     assert "answers (326 parts; the first: a file (" in text
-    assert "4 of 7 sources answer; 3 do not" in text
+    assert "4 of 8 sources answer; 4 do not" in text
     assert not server.requests("resultOffset=")  # no page, no whole file was asked
     assert {h.get("Range") for p, _, h in server.log if not p.endswith(("/0", "/query"))
             and "package_show" not in p} == {"bytes=0-511"}
@@ -94,6 +95,6 @@ def test_list_says_which_sources_are_confirmed(changed: Catalogue, tmp_path: Pat
     lines = {line.split()[0].lstrip("*"): line for line in
              product_table(data=tmp_path, catalogue=changed).splitlines()}
     assert "arcgis+ confirmed" in lines["143"]  # a fallback too; the first is confirmed
-    assert "unconfirmed" in lines["lsoa_2011"]
+    assert "unconfirmed" in lines["114"]  # data.gov.uk, seen in June 2021 only
     assert "none known" in lines["birmingham_wards_2018"]
     assert "(no source known: " in lines["birmingham_wards_2018"]
