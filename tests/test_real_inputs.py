@@ -244,11 +244,11 @@ def test_a_coordinate_that_is_not_a_number_is_refused_with_the_ward(
     code, stdout, err = _run(capsys, "analyse", "--wards", path, "--footprints", data / STPS,
                              "--out", out)
     _refused(code, stdout, err, out)
-    # GDAL drops text and null (found in the JSON) but reads NaN (found in the geometry)
+    # GDAL drops text and null, and reads NaN: each is found in the JSON and named
     assert err.startswith(f"stpgeo: error: {path}: 1 feature has ")
     assert (f"cannot be read or repaired: {ward} (a coordinate is not a number: {spoil!r})"
             in err) if isinstance(spoil, str | None) else (
-        f"not finite numbers (NaN or infinite) or too large for any CRS: {ward} (e.g. nan, "
+        f"cannot be read or repaired: {ward} (a coordinate is not a finite number: nan)"
         in err)
     assert "correct the coordinates of these features" in err
 
