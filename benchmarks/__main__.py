@@ -11,19 +11,16 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from stpgeo import data_dir
-from stpgeo.io.cache import ENV_VAR
 
 from . import area as area_module
 from . import atlas, demo, footprints, inputs, like_for_like, overlaps, report, speed, timeline
+from .cache_folder import cache_at
 
 STEPS = ("build", "stp", "lsoa", "timeline", "demo", "maps", "council", "growth", "atlas",
          "like")
@@ -45,20 +42,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-@contextmanager
-def _cache_in(folder: str) -> Iterator[None]:
-    """stpgeo's cache in a folder of the benchmark's own: never the user's."""
-    before = os.environ.get(ENV_VAR)
-    os.environ[ENV_VAR] = f"{folder}/cache"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[ENV_VAR]
-        else:
-            os.environ[ENV_VAR] = before
-
-
 def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
         vintages: str | None = None) -> list[report.Section]:
     """Run the chosen comparisons; each raises :class:`~benchmarks.same.MismatchError` on a
@@ -69,7 +52,7 @@ def run(*, data: Path, area: inputs.Area, repeats: int, steps: set[str],
     # after the comparisons below (which grow this process to ~12 GB) it would be wrong.
     commands: list[report.Section] = []
     title = inputs.TITLES[area]
-    with tempfile.TemporaryDirectory(prefix="stpgeo-bench-") as folder, _cache_in(folder):
+    with tempfile.TemporaryDirectory(prefix="stpgeo-bench-") as folder, cache_at(f"{folder}/cache"):
         area_data = area_module.area_data(data, area, Path(folder) / "data")
         demo_out = None
         if steps & {"demo", "maps"}:

@@ -45,7 +45,9 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
     assert "3 vintages (CCG15, STP17, ICB22)" in timeline.input
     assert timeline.checks[0].startswith("same ")
     assert "as dissolve + overlay" in timeline.checks[0]
-    assert timeline.rows[0].ratio.endswith("×")
+    assert [r.what.rsplit(", ", 1)[-1] for r in timeline.rows] == ["stpgeo cold", "stpgeo warm"]
+    assert all(r.ratio.endswith("×") for r in timeline.rows)
+    assert timeline.checks[-1].startswith("warm: every table")
     assert [r.what.split(":")[0] for r in sections[5].rows] == ["Birmingham",
                                                                 "the West Midlands"]
     # the commands ran on the West Midlands' files, and their answers were checked first

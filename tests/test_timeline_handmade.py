@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,19 @@ def test_the_folder_holds_the_tables_the_chart_and_the_page(tmp_path: Path,
     assert 'data-vintage="ICB22"' in html
     assert "src=\"data:image/png;base64," in html
 
+
+
+def test_vintages_showing_the_same_thing_share_one_drawing(tmp_path: Path) -> None:
+    # CCG17 and STP17 cut the blocks the same way (F1 = S1 = b1 b2 b3) with the same
+    # verdicts; ICB22 does not (G1 = b1..b4): two drawings for three maps, each headed
+    html = (_timeline().write(tmp_path / "timeline") / "timeline.html").read_text(
+        encoding="utf-8")
+    maps = html[html.index('<section id="maps">'):]
+    maps = maps[:maps.index("</section>")]
+    images = re.findall(r'<figure data-vintage="(\w+)">\s*<p class="map-title">([^<]*)</p>'
+                        r'\s*<img alt="[^"]*" src="([^"]+)"', maps)
+    assert [(v, h) for v, h, _ in images] == [("CCG17", "CCG 2017 · 1 April 2017"),
+                                            ("STP17", "STP 2017 · 1 April 2017"),
+                                            ("ICB22", "ICB 2022 · 1 July 2022")]
+    drawings = [src for _, _, src in images]
+    assert drawings[0] == drawings[1] != drawings[2]

@@ -13,7 +13,7 @@ which councils and wards lie outside their home footprints — from tables, not 
    and successors, :mod:`.succession`) and of the councils sharing a footprint with them
    in any vintage are overlaid;
 3. per vintage, the pieces, councils, home footprints and verdicts by aggregation
-   (:mod:`.vintage`);
+   (:mod:`.vintage`), kept in the cache (:mod:`.kept`): a timeline run again reads them;
 4. the tables (:mod:`.tables`, :mod:`.moves`, :mod:`.affected`), across the change of
    blocks through ONS's LSOA bridge (:mod:`.bridge`), and the
    :class:`~stpgeo.analysis.timeline.result.Timeline` holding them.
@@ -42,6 +42,7 @@ from stpgeo.analysis.run import WardWork, prepare_wards
 from stpgeo.analysis.timeline.affected import DEPRIVATION, deprivation_rows
 from stpgeo.analysis.timeline.bridge import Bridge, bridge_from, predecessors
 from stpgeo.analysis.timeline.inputs import GenerationInputs, Given, read_generations
+from stpgeo.analysis.timeline.kept import kept_vintage, work_digest
 from stpgeo.analysis.timeline.maps import VintageMap, neighbours, resolve_councils, vintage_map
 from stpgeo.analysis.timeline.moves import moves_table
 from stpgeo.analysis.timeline.proposals import (
@@ -59,7 +60,7 @@ from stpgeo.analysis.timeline.tables import (
     vintage_rows,
     ward_rows,
 )
-from stpgeo.analysis.timeline.vintage import VintageResult, run_vintage, ward_areas, ward_blocks
+from stpgeo.analysis.timeline.vintage import VintageResult, ward_areas, ward_blocks
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import read_lookup_cached
@@ -362,7 +363,8 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
         Also write the result folder here (see :meth:`Timeline.write`).
     cache
         Reuse the work of earlier runs on the same files (:mod:`stpgeo.io.cache`): the
-        layers read and cleaned, the lookups, the wards × blocks overlap; False computes
+        layers read and cleaned, the lookups, the wards × blocks overlap, each vintage's
+        tables (:mod:`stpgeo.analysis.timeline.kept`); False computes
         everything afresh.
     every_council
         Follow every council of the area — the councils asked and their neighbours, or
@@ -428,13 +430,16 @@ def timeline(council: str | Sequence[str] | None = None, *, england: bool = Fals
                                      timer=timer, cache=store)
         shared[generation] = ward_blocks(works[generation])
         areas[generation] = ward_areas(works[generation])
+    digests = {g: work_digest(works[g], shared[g], areas[g]) if store.enabled else ""
+               for g in works}
     results: dict[str, VintageResult] = {}
     for i, vmap in enumerate(maps, 1):
         generation = vmap.vintage.generation
         announce(f"vintage {i} of {len(maps)}: {vmap.vintage.title} ({vmap.name})")
         with timer(f"vintage {vmap.name}"):
-            results[vmap.name] = run_vintage(works[generation], vmap, shared[generation],
-                                             areas[generation], tolerance=tolerance)
+            results[vmap.name] = kept_vintage(store, digests[generation], works[generation],
+                                              vmap, shared[generation], areas[generation],
+                                              tolerance=tolerance)
     result = _assemble(works, sources, maps, results, shared, councils=codes,
                        succession=succession, area=area, england=england or not codes,
                        tolerance=tolerance, bridge=bridge, timer=timer)

@@ -99,7 +99,18 @@ def ward_areas(work: WardWork) -> pd.Series:
     return pd.Series(polygons.geometry.area.to_numpy(), index=polygons["code"].to_numpy())
 
 
-def _lookup_blocks(vmap: VintageMap, population: pd.Series | None) -> pd.DataFrame:
+def vintage_blocks(shared: pd.DataFrame, vmap: VintageMap) -> pd.DataFrame:
+    """The block table of a vintage (:data:`~stpgeo.analysis.blocks.BLOCK_COLUMNS`): the
+    shared part (:func:`ward_blocks`) with each block's footprint and council."""
+    footprint = vmap.footprints.reindex(shared.index)
+    return shared.assign(
+        footprint=footprint, footprint_method=np.where(footprint.notna(), "lookup", "outside"),
+        # a block lies wholly in the footprint its lookup gives: the geometric best fit
+        footprint_geometric=footprint, footprint_share=np.where(footprint.notna(), 1.0, 0.0),
+        council=vmap.councils.reindex(shared.index))[BLOCK_COLUMNS]
+
+
+def lookup_blocks(vmap: VintageMap, population: pd.Series | None) -> pd.DataFrame:
     """Every block of the lookup: its footprint, council and residents."""
     codes = vmap.footprints.index.union(vmap.councils.index)
     people = (population.reindex(codes).astype(float) if population is not None
@@ -128,12 +139,7 @@ def run_vintage(work: WardWork, vmap: VintageMap, shared: pd.DataFrame, areas: p
         vintage's dissolved footprints); by default it is summed from the blocks.
     """
     assert work.block_overlaps is not None, "a timeline needs blocks"
-    footprint = vmap.footprints.reindex(shared.index)
-    blocks = shared.assign(
-        footprint=footprint, footprint_method=np.where(footprint.notna(), "lookup", "outside"),
-        # a block lies wholly in the footprint its lookup gives: the geometric best fit
-        footprint_geometric=footprint, footprint_share=np.where(footprint.notna(), 1.0, 0.0),
-        council=vmap.councils.reindex(shared.index))[BLOCK_COLUMNS]
+    blocks = vintage_blocks(shared, vmap)
     if overlaps is None:
         overlaps = overlaps_from_blocks(work.block_overlaps, vmap.footprints, areas)
     pieces = piece_table(overlaps, blocks, tolerance=tolerance)
@@ -142,7 +148,7 @@ def run_vintage(work: WardWork, vmap: VintageMap, shared: pd.DataFrame, areas: p
         work.wards.gdf, ward_map=None, block_map=vmap.councils, own_kind=work.wards.kind,
         block_wards=shared["ward"].dropna(), weights=population,
         block_areas=work.block_overlaps)
-    every = _lookup_blocks(vmap, population)
+    every = lookup_blocks(vmap, population)
     homes, totals = block_homes(every)
     verdicts = ward_verdicts(pieces, pd.Index(work.wards.gdf["code"]),
                              ward_council["council_code"], homes)

@@ -139,12 +139,14 @@ def simplified_wards(wards: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 
 def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.GeoDataFrame, *,
-              focus: str | Sequence[str] | None, title: str) -> Figure:
+              focus: str | Sequence[str] | None, title: str | None = None) -> Figure:
     """One vintage's small map: wards by verdict, footprints outlined, ``focus`` heaviest
     (a council, or the councils it was formed from, outlined together).
 
     ``wards`` are the vintage's (``ward_code``, ``council_code``, ``verdict``), ``shapes``
-    their simplified geometry (:func:`simplified_wards`), ``footprints`` the vintage's.
+    their simplified geometry (:func:`simplified_wards`), ``footprints`` the vintage's;
+    ``title`` is drawn above it (none: the page gives the map its heading, so that
+    vintages showing the same thing can share one drawing).
     """
     table = wards.set_index("ward_code").reindex(shapes.index)
     frame = gpd.GeoDataFrame({"verdict": table["verdict"].to_numpy(),
@@ -170,6 +172,7 @@ def small_map(wards: gpd.GeoDataFrame, shapes: gpd.GeoSeries, footprints: gpd.Ge
     gpd.GeoSeries(outline, crs=footprints.crs).boundary.plot(
         ax=ax, color=style.FOOTPRINTS[0]["color"], linewidth=1.4, zorder=5)
     frame_axes(ax, frame.total_bounds, pad=0.02)
-    ax.set_title(title, fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout(pad=0.2)
     return fig

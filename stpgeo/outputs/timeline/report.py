@@ -76,32 +76,52 @@ def _members(timeline: Timeline) -> list[str]:
 
 def council_maps(timeline: Timeline, council: str) -> dict[str, Any]:
     """One council's small maps, one per vintage, with their captions (the council's
-    figures summed over its lineage: a council formed in 2023 from its predecessors')."""
+    figures summed over its lineage: a council formed in 2023 from its predecessors').
+
+    A map is drawn once per thing it shows: vintages whose wards have the same councils
+    and verdicts and whose footprints partition the same blocks (CCG15, CCG16 and CCG17
+    around most councils) share one drawing; each keeps its own heading and caption.
+    """
     members = lineage(timeline, council)
     rows = timeline.timeline[timeline.timeline["council_code"].isin(members)]
     title = rows["council_name"].iloc[-1] if len(rows) else council
     shapes: dict[object, Any] = {}  # the wards of each generation, simplified once
+    drawn: dict[tuple[object, ...], str] = {}  # what a map shows → its image
     maps = []
     with step(f"drawing {len(timeline.vintages)} small maps of {title} and its neighbours"):
         for vintage in timeline.vintages:
             wards = timeline.wards(vintage.name, council=council)
             if vintage.generation not in shapes:
                 shapes[vintage.generation] = simplified_wards(wards)
-            footprints = timeline.footprints(vintage.name, council=council).gdf
             focus = rows.loc[rows["vintage"] == vintage.name, "council_code"].tolist()
-            figure = small_map(wards, shapes[vintage.generation], footprints, focus=focus,
-                               title=f"{vintage.title}" + (f" · {vintage.when}"
-                                                           if vintage.date else ""))
+            _, footprint_of = timeline.footprint_blocks(vintage.name, council=council)
+            shows = _what_it_shows(vintage.generation, wards, footprint_of, focus)
+            if shows not in drawn:
+                footprints = timeline.footprints(vintage.name, council=council).gdf
+                figure = small_map(wards, shapes[vintage.generation], footprints, focus=focus)
+                drawn[shows] = _data_url(png(figure))
             mine = rows[rows["vintage"] == vintage.name]
             maps.append({"vintage": vintage.name, "title": vintage.title,
-                         "generation": vintage.generation.key,
-                         "image": _data_url(png(figure)),
+                         "heading": vintage.title + (f" · {vintage.when}" if vintage.date
+                                                     else ""),
+                         "generation": vintage.generation.key, "image": drawn[shows],
                          "outside": None if mine.empty
                          else int(mine["population_outside_home"].sum()),
                          "homes": "" if mine.empty else ";".join(dict.fromkeys(
                              h for v in mine["home_footprint_names"] for h in v.split(";"))),
                          "councils": "" if len(mine) < 2 else names(mine["council_name"])})
     return {"code": council, "name": title, "maps": maps}
+
+
+def _what_it_shows(generation: object, wards: pd.DataFrame, footprint_of: pd.Series,
+                   focus: list[str]) -> tuple[object, ...]:
+    """What a small map shows, whatever the vintage's codes: the wards' councils and
+    verdicts, the footprints as the sets of blocks they are made of, the council in
+    focus."""
+    shown = wards[["ward_code", "council_code", "verdict"]].astype(object)
+    ward_rows = tuple(shown.where(shown.notna(), None).itertuples(index=False, name=None))
+    groups = footprint_of.index.to_series().groupby(footprint_of.to_numpy()).agg(frozenset)
+    return generation, ward_rows, frozenset(groups), tuple(focus)
 
 
 def _pivot(timeline: Timeline) -> dict[str, Any]:
