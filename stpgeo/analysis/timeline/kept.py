@@ -75,8 +75,11 @@ def kept_vintage(cache: Cache, shared_digest: str, work: WardWork, vmap: Vintage
     work, vmap, shared, areas, tolerance
         As :func:`~stpgeo.analysis.timeline.vintage.run_vintage` takes them.
     """
+    made: list[VintageResult] = []  # the result itself, when it is made here
+
     def make() -> tuple[Frames, dict[str, Any]]:
         result = run_vintage(work, vmap, shared, areas, tolerance=tolerance)
+        made.append(result)
         frames: Frames = {name: getattr(result, name) for name in FRAMES}
         frames.update({name: getattr(result, name).to_frame("values") for name in SERIES})
         names = {name: getattr(result, name).name for name in SERIES}
@@ -87,6 +90,8 @@ def kept_vintage(cache: Cache, shared_digest: str, work: WardWork, vmap: Vintage
     made_from = {"work": shared_digest, "footprints": table_digest(vmap.footprints),
                  "councils": table_digest(vmap.councils), "tolerance": tolerance}
     frames, meta = cache.entry("vintage", made_from, make)
+    if made:
+        return made[0]
     for part, column in LISTS.items():
         frames[part] = frames[part].assign(**{column: _as_lists(frames[part][column])})
     series = {name: frames[name]["values"].rename(meta["names"][name]) for name in SERIES}
