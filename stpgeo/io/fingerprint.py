@@ -23,11 +23,8 @@ False
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import weakref
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -36,51 +33,12 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-#: Bytes read at a time when fingerprinting a file.
-_BLOCK = 1 << 22
+from stpgeo.io.digest import file_digest, hasher, text_digest
+
+__all__ = ["file_digest", "frame_digest", "remember", "table_digest", "text_digest"]
+
 #: Remembered fingerprints of GeoDataFrames: id → (weak reference, signature, digest).
 _REMEMBERED: dict[int, tuple[weakref.ref[Any], tuple[object, ...], str]] = {}
-
-
-class _Hasher:
-    """SHA-256 (hardware-accelerated on most CPUs: 2–3× BLAKE2's speed here), with the
-    digest shortened to 40 hexadecimal digits, which still never collide by chance."""
-
-    def __init__(self) -> None:
-        self._sha = hashlib.sha256()
-
-    def update(self, data: bytes | memoryview) -> None:
-        self._sha.update(data)
-
-    def hexdigest(self) -> str:
-        return self._sha.hexdigest()[:40]
-
-
-def _hasher() -> _Hasher:
-    return _Hasher()
-
-
-def text_digest(value: object) -> str:
-    """The fingerprint of plain data (JSON-serialisable: options, names, numbers)."""
-    hasher = _hasher()
-    hasher.update(json.dumps(value, sort_keys=True, default=str).encode())
-    return hasher.hexdigest()
-
-
-def file_digest(path: str | os.PathLike[str]) -> str:
-    """The fingerprint of a file's bytes; for a shapefile, of all its parts."""
-    path = Path(path)
-    parts = [path]
-    if path.suffix.lower() == ".shp":
-        parts += sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path)
-    hasher = _hasher()
-    for part in parts:
-        if len(parts) > 1:
-            hasher.update(part.suffix.lower().encode())
-        with part.open("rb") as handle:
-            while chunk := handle.read(_BLOCK):
-                hasher.update(chunk)
-    return hasher.hexdigest()
 
 
 def table_digest(table: pd.DataFrame | pd.Series) -> str:
@@ -91,14 +49,14 @@ def table_digest(table: pd.DataFrame | pd.Series) -> str:
     """
     frame = table.to_frame() if isinstance(table, pd.Series) else table
     arrow = pa.Table.from_pandas(frame, preserve_index=True)
-    hasher = _hasher()
-    hasher.update(arrow.schema.remove_metadata().to_string().encode())
-    hasher.update(json.dumps([str(n) for n in frame.index.names]).encode())
+    digest = hasher()
+    digest.update(arrow.schema.remove_metadata().to_string().encode())
+    digest.update(json.dumps([str(n) for n in frame.index.names]).encode())
     for column in arrow.columns:
         for chunk in column.chunks:
             for buffer in chunk.buffers():
-                hasher.update(b"-" if buffer is None else memoryview(buffer))
-    return hasher.hexdigest()
+                digest.update(b"-" if buffer is None else memoryview(buffer))
+    return digest.hexdigest()
 
 
 def _signature(frame: gpd.GeoDataFrame) -> tuple[object, ...]:
@@ -118,14 +76,14 @@ def _crs(frame: gpd.GeoDataFrame) -> str:
 
 
 def _compute(frame: gpd.GeoDataFrame) -> str:
-    hasher = _hasher()
-    hasher.update(_crs(frame).encode())
+    digest = hasher()
+    digest.update(_crs(frame).encode())
     codes = frame["code"].astype(object).tolist() if "code" in frame else []
-    hasher.update(json.dumps(codes, default=str).encode())
-    hasher.update(pd.util.hash_array(np.asarray(frame.index, dtype=object)).tobytes())
+    digest.update(json.dumps(codes, default=str).encode())
+    digest.update(pd.util.hash_array(np.asarray(frame.index, dtype=object)).tobytes())
     for wkb in shapely.to_wkb(np.asarray(frame.geometry.values)):
-        hasher.update(wkb if wkb is not None else b"-")
-    return hasher.hexdigest()
+        digest.update(wkb if wkb is not None else b"-")
+    return digest.hexdigest()
 
 
 def remember(frame: gpd.GeoDataFrame, digest: str) -> None:

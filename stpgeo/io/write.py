@@ -22,10 +22,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from stpgeo.errors import StpgeoError
+
+if TYPE_CHECKING:  # only named here: writing is geopandas' own (GeoDataFrame.to_file)
+    import geopandas as gpd
 
 _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
             ".fgb": "FlatGeobuf"}
