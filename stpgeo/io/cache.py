@@ -57,36 +57,23 @@ import pyarrow.parquet as pq
 import shapely
 
 from stpgeo._version import __version__
+from stpgeo.io.cache_folder import ENV_VAR, CacheWarning, cache_dir
+from stpgeo.io.digest import tree_digest
 from stpgeo.io.fingerprint import file_digest, frame_digest, text_digest
 
-#: The environment variable naming the cache directory (tests point it at a temporary one).
-ENV_VAR = "STPGEO_CACHE_DIR"
+__all__ = ["ENV_VAR", "Cache", "CacheSize", "CacheWarning", "cache_dir", "code_digest"]
+
 #: Bumped whenever the layout of entries changes: older entries are then ignored.
 FORMAT = 2
 
 Frames = dict[str, pd.DataFrame]
 
 
-class CacheWarning(UserWarning):
-    """Something was wrong with the cache; the work was done afresh."""
-
-
 @functools.cache
 def code_digest() -> str:
     """The fingerprint of stpgeo's own Python files (computed once per process)."""
     package = Path(__file__).resolve().parents[1]
-    return text_digest([(str(path.relative_to(package)), file_digest(path))
-                        for path in sorted(package.rglob("*.py"))])
-
-
-def cache_dir() -> Path:
-    """Where the cache lives: ``STPGEO_CACHE_DIR``, else the user's cache folder for stpgeo."""
-    given = os.environ.get(ENV_VAR)
-    if given:
-        return Path(given).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("stpgeo", appauthor=False))
+    return tree_digest(package, "*.py")
 
 
 @dataclass(frozen=True)
@@ -286,11 +273,13 @@ class Cache:
         """How many entries the cache holds and how many bytes."""
         folder = self.folder or cache_dir()
         try:
-            files = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+            files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
         except OSError:
             files = []
-        return CacheSize(folder, sum(p.suffix == ".json" for p in files),
-                         sum(p.stat().st_size for p in files))
+        # an entry: a table's manifest, or a replayable command's (stpgeo.io.replay)
+        manifests = [p for p in files if p.suffix == ".json" and (
+            p.parent == folder or p.name == "manifest.json")]
+        return CacheSize(folder, len(manifests), sum(p.stat().st_size for p in files))
 
     def clear(self) -> CacheSize:
         """Remove every entry; return what was removed."""
