@@ -89,6 +89,56 @@ def _flag(spec: Any) -> Callable[[F], F]:
         default=spec.default, show_default=spec.default is not None)
 
 
+#: What the running command prints is also heard by its replay's recording, if any.
+_heard: list[Callable[..., None]] = []
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print a line of a replayable command's output (and keep it for its replays)."""
+    click.echo(text, err=err)
+    for heard in _heard:
+        heard(text, err)
+
+
+def _replayable(outputs: Callable[[dict[str, Any]], list[Path]]) -> Callable[[F], F]:
+    """Answer a command from the cache when the same command ran on the same inputs.
+
+    ``outputs`` names the paths the command writes, from its parameters. With
+    ``--no-cache`` the command always runs; ``--rerun`` runs it and keeps it afresh
+    (:mod:`stpgeo.io.replay`).
+    """
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def command(*, rerun: bool, **params: Any) -> Any:
+            if not params.get("cache", True):
+                return function(**params)
+            from stpgeo.io.replay import Replay
+            from stpgeo.progress import announce
+
+            replay = Replay.of(function.__name__, params, outputs=outputs(params))
+            played = None if rerun else replay.play()
+            if played is not None:
+                when = played.made.replace("T", " ")[:16]
+                announce(f"the same command ran on the same inputs on {when} UTC: its "
+                         "outputs are copied from the cache (--rerun does the work again)")
+                for err, text in played.said:
+                    click.echo(text, err=err)
+                return None
+            with replay.recording() as heard:
+                _heard.append(heard)
+                try:
+                    return function(**params)
+                finally:
+                    _heard.remove(heard)
+
+        return click.option(  # type: ignore[return-value]
+            "--rerun", is_flag=True,
+            help="Do the work even when the same command ran on the same inputs before "
+                 "(its outputs are otherwise copied from the cache).")(command)
+
+    return decorate
+
+
 #: ``--cache/--no-cache`` for the commands that read inputs, as ``stpgeo analyse`` has it.
 _cache_flag = _flag(next(f for f in fields(AnalysisOptions) if f.name == "cache"))
 
@@ -140,6 +190,7 @@ def inspect(file: Path, kind: str | None, code_field: str | None, name_field: st
               help="Output file: .gpkg, .geojson, .parquet, .fgb or .shp.")
 @_cache_flag
 @_common
+@_replayable(lambda params: [params["out"]])
 def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_crs: str | None,
           blocks_layer: str | None, out: Path, cache: bool, data: Path | None) -> None:
     """Build footprints (one polygon per code) from building blocks and a lookup."""
@@ -157,10 +208,10 @@ def build(blocks: Path, lookup: Path, by: str, population: Path | None, blocks_c
                                   cache=store)
     write_layer(ons_fields(footprints), out)
     remember_written_build(out, footprints, store)
-    click.echo(f"built {len(footprints):,} footprints ({by}) from "
-               f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
+    _say(f"built {len(footprints):,} footprints ({by}) from "
+         f"{int(footprints.gdf['n_blocks'].sum()):,} blocks -> {out}")
     for warning in footprints.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
 
 
 def _analysis_flags(function: F) -> F:
@@ -189,6 +240,7 @@ def _analysis_options(params: dict[str, Any]) -> AnalysisOptions:
 @click.option("--keep-blocks", is_flag=True,
               help="Keep the blocks' polygons in layers.gpkg (for GIS) even when referenced.")
 @_common
+@_replayable(lambda params: [params["out"]])
 def analyse(wards: Path, footprints: Path, out: Path, self_contained: bool, keep_blocks: bool,
             **params: Any) -> None:
     """Overlay wards on footprints and find the wards outside their council's footprint."""
@@ -202,10 +254,10 @@ def analyse(wards: Path, footprints: Path, out: Path, self_contained: bool, keep
     result.write(out, geometry="embedded" if self_contained else "referenced",
                  blocks_layer=keep_blocks, cache=options.cache)
     for sentence in national_findings(result):
-        click.echo(sentence)
+        _say(sentence)
     for warning in _warnings(result.summary):
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"results written to {out}")
+        _say(f"warning: {warning}", err=True)
+    _say(f"results written to {out}")
 
 
 def _warnings(summary: dict[str, Any]) -> list[str]:

@@ -99,10 +99,11 @@ def test_analyse_rerun_replaces_and_failure_keeps_the_old_results(
     assert code == 2
     assert _snapshot(out) == before
 
-    # a failure while writing: the old results stay as they were
+    # a failure while writing: the old results stay as they were (--rerun: the first
+    # run's outputs would otherwise be copied from the cache)
     monkeypatch.setattr(stpgeo.analysis.result.pyogrio, "write_dataframe",
                         _failing_after(0, stpgeo.analysis.result.pyogrio.write_dataframe))
-    code, err = _run(capsys, *analyse_args(good), "--out", str(out))
+    code, err = _run(capsys, *analyse_args(good), "--out", str(out), "--rerun")
     assert code == 2
     assert _snapshot(out) == before
     assert _hidden(out.parent) == []
@@ -149,7 +150,7 @@ def test_build_failing_mid_write_keeps_the_old_file(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(stpgeo.io.write, "write_frame", half_written)
-    code, err = _run(capsys, *args)
+    code, err = _run(capsys, *args, "--rerun")  # (else copied from the first run)
     assert code == 2
     assert "No space left on device" in err
     after = _snapshot(out.parent / "stps.gpkg") if suffix == ".gpkg" else {
