@@ -56,13 +56,14 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
                              "the same tables, like for like"}
     like = commands["the same tables, like for like"]
     assert [c.split(":")[0] for c in like.checks] == [
-        "CLI cold", "CLI warm", "API cold", "API warm",
+        "CLI cold", "CLI warm", "CLI warm, --rerun", "API cold", "API warm",
         "plain pipeline on the LSOAs as published (not cleaned), timed once"]
     assert like.checks[0].startswith("CLI cold: stp17: same ")
     assert "same councils, home and best-fit footprints and verdicts" in like.checks[0]
-    assert all("every table equal" in c for c in like.checks[1:4])
-    assert [r.ratio.endswith("×") for r in like.rows[:4]] == [True] * 4
-    assert "its floor" in like.rows[5].ratio
+    assert all("every table equal" in c for c in like.checks[1:5])
+    assert [r.ratio.endswith("×") for r in like.rows[:5]] == [True] * 5
+    assert "copied from the cache" in like.rows[1].what
+    assert "its floor" in like.rows[6].ratio
     atlas = commands["stpgeo atlas"]
     assert atlas.checks[0].startswith("the atlas's pages of 2 councils sampled")
     assert [r.what for r in atlas.rows[1:3]] == ["vs stpgeo report, one council at a time",
