@@ -24,7 +24,7 @@ from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import cached_layer, read_layer_cached
+from stpgeo.io.cached import cached_layer, read_layer_cached, read_lookup_cached
 from stpgeo.io.fingerprint import frame_digest, remember, table_digest
 from stpgeo.io.generations import (
     check_same_generation,
@@ -40,7 +40,6 @@ from stpgeo.io.lookups import (
     name_column,
     one_to_one,
     plain_text,
-    read_lookup,
 )
 from stpgeo.io.population import read_population
 from stpgeo.ons.codes import field_kind
@@ -129,8 +128,11 @@ def _as_layer(blocks: Layer | PathLike, cache: Cache) -> Layer:
     return blocks if isinstance(blocks, Layer) else read_clean_blocks(blocks, cache=cache)
 
 
-def _as_lookup(lookup: pd.DataFrame | PathLike) -> pd.DataFrame:
-    return plain_text(lookup) if isinstance(lookup, pd.DataFrame) else read_lookup(lookup)
+def _as_lookup(lookup: pd.DataFrame | PathLike, cache: Cache) -> pd.DataFrame:
+    """A lookup as given (its codes as plain strings), or read from a file through the cache."""
+    if isinstance(lookup, pd.DataFrame):
+        return plain_text(lookup)
+    return read_lookup_cached(lookup, cache=cache)
 
 
 def build_footprints(
@@ -188,7 +190,7 @@ def build_footprints(
     """
     store = Cache.of(cache)
     blocks = _as_layer(blocks, store)
-    table = _as_lookup(lookup)
+    table = _as_lookup(lookup, store)
     residents = (population if isinstance(population, pd.Series) or population is None
                  else read_population(population))
     parts = [("blocks", blocks.source, layer_generation(blocks)),

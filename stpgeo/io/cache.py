@@ -18,6 +18,11 @@ made from, the fingerprint and size of every part, and any small metadata. Both
 are written to temporary files and moved into place, manifest last, so a reader
 never sees half an entry.
 
+Within one process, the last few entries read of the kinds in :data:`IN_MEMORY` (the
+layers, footprints and tables that a run reads again: an API call's inputs, then the
+references checked when its results are written) are also kept in memory, and come
+back as copies without their files being read and checked again.
+
 Nothing the cache does can give a wrong answer or stop a run: an entry whose
 manifest or parts are missing, truncated, corrupt or of another version is
 ignored (with a :class:`CacheWarning` where something was wrong), removed, and
@@ -39,12 +44,15 @@ True
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import os
 import shutil
 import tempfile
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,12 +69,33 @@ from stpgeo.io.cache_folder import ENV_VAR, CacheWarning, cache_dir
 from stpgeo.io.digest import tree_digest
 from stpgeo.io.fingerprint import file_digest, frame_digest, text_digest
 
-__all__ = ["ENV_VAR", "Cache", "CacheSize", "CacheWarning", "cache_dir", "code_digest"]
+__all__ = ["ENV_VAR", "Cache", "CacheSize", "CacheWarning", "cache_dir", "code_digest",
+           "forget_in_memory"]
 
 #: Bumped whenever the layout of entries changes: older entries are then ignored.
 FORMAT = 2
 
 Frames = dict[str, pd.DataFrame]
+Entry = tuple[Frames, dict[str, Any]]
+
+#: How many entries of each kind a process keeps in memory (the most recently used).
+IN_MEMORY = {"layer": 2, "footprints": 4, "lookup": 4, "population": 2}
+_MEMORY: OrderedDict[tuple[str, str, str], Entry] = OrderedDict()
+_MEMORY_LOCK = threading.Lock()
+
+
+def forget_in_memory() -> None:
+    """Forget the entries this process holds in memory: the next reads go to the files, as
+    in a new process."""
+    with _MEMORY_LOCK:
+        _MEMORY.clear()
+
+
+def _copied(entry: Entry) -> Entry:
+    """An entry's frames and metadata copied (polygons are shared: shapely's are immutable),
+    so that what one caller changes another never sees."""
+    frames, meta = entry
+    return {name: frame.copy() for name, frame in frames.items()}, copy.deepcopy(meta)
 
 
 @functools.cache
@@ -142,6 +171,27 @@ class Cache:
         assert self.folder is not None
         stem = f"{kind}-{key}"
         return self.folder / f"{stem}.json", self.folder / stem
+
+    # -- in memory ------------------------------------------------------------------
+    def _recalled(self, kind: str, key: str) -> Entry | None:
+        """A copy of the entry if this process holds it in memory."""
+        with _MEMORY_LOCK:
+            found = _MEMORY.get((str(self.folder), kind, key))
+            if found is not None:
+                _MEMORY.move_to_end((str(self.folder), kind, key))
+        return None if found is None else _copied(found)
+
+    def _memorise(self, kind: str, key: str, entry: Entry) -> None:
+        """Hold a copy of an entry in memory, forgetting the least recently used of its kind
+        beyond :data:`IN_MEMORY`."""
+        if kind not in IN_MEMORY:
+            return
+        kept = _copied(entry)
+        with _MEMORY_LOCK:
+            _MEMORY[(str(self.folder), kind, key)] = kept
+            same = [k for k in _MEMORY if k[1] == kind]
+            for old in same[:-IN_MEMORY[kind]]:
+                del _MEMORY[old]
 
     # -- reading --------------------------------------------------------------------
     def _read(self, kind: str, key: str) -> tuple[Frames, dict[str, Any]] | None:
@@ -239,14 +289,19 @@ class Cache:
         if self.folder is None:
             return make()
         key = self.key(kind, made_from)
-        found = self._read(kind, key)
+        recalled = self._recalled(kind, key)
+        found = recalled if recalled is not None else self._read(kind, key)
         if found is not None and (fresh is None or fresh(found[1])):
             self.hits.append(kind)
+            if recalled is None:
+                self._memorise(kind, key, found)
             return found
         made = make()
         self.misses.append(kind)
         if self.folder is not None and (keep is None or keep(*made)):
             self._write(kind, key, made[0], made[1], made_from)
+            if self.folder is not None:  # (written: what a read would give)
+                self._memorise(kind, key, made)
         return made
 
     def find(self, kind: str, made_from: Mapping[str, object]
@@ -282,7 +337,10 @@ class Cache:
         return CacheSize(folder, len(manifests), sum(p.stat().st_size for p in files))
 
     def clear(self) -> CacheSize:
-        """Remove every entry; return what was removed."""
+        """Remove every entry (and forget those held in memory); return what was removed."""
+        with _MEMORY_LOCK:
+            for held in [k for k in _MEMORY if k[0] == str(self.folder or cache_dir())]:
+                del _MEMORY[held]
         size = self.size()
         if size.folder.is_dir():
             for path in size.folder.iterdir():
