@@ -23,7 +23,7 @@ from stpgeo.cli import main
 from stpgeo.engine.footprints import build_footprints
 from stpgeo.io import cache as cache_module
 from stpgeo.io import vintages
-from stpgeo.io.cache import ENV_VAR, Cache, CacheWarning, cache_dir
+from stpgeo.io.cache import ENV_VAR, Cache, CacheWarning, cache_dir, forget_in_memory
 from stpgeo.io.cached import read_layer_cached, read_lookup_cached, read_population_cached
 from stpgeo.io.lookups import read_lookup
 from stpgeo.io.population import read_population
@@ -63,6 +63,8 @@ def case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 
 def _analyse(case: dict[str, Path], **options: object) -> Analysis:
+    """An analysis of the case, as a new process runs it (nothing held in memory)."""
+    forget_in_memory()
     return analyse(case["wards"], case["footprints"], blocks=case["blocks"],
                    population=case["population"], councils=case["councils"], **options)
 
@@ -269,3 +271,52 @@ def test_the_cache_command_shows_and_clears_the_cache(
     assert _entries() == []
     assert main(["inspect", str(case["wards"]), "-q"]) == 0
     assert len(_entries()) == 1
+
+
+def test_a_layer_read_again_in_a_process_comes_from_memory_as_a_copy(
+        case: dict[str, Path]) -> None:
+    forget_in_memory()
+    first = read_layer_cached(case["blocks"], cache=Cache.open())
+    for path in cache_dir().glob("*.parquet"):  # the files gone: memory answers
+        path.unlink()
+    again = read_layer_cached(case["blocks"], cache=Cache.open())
+    pd.testing.assert_frame_equal(again.gdf, first.gdf)
+    again.gdf.loc[again.gdf.index[0], "name"] = "changed by a caller"
+    assert read_layer_cached(case["blocks"], cache=Cache.open()).gdf["name"].iloc[0] == (
+        first.gdf["name"].iloc[0])
+    forget_in_memory()  # as a new process: the damaged entry is found, and made again
+    with pytest.warns(CacheWarning, match="damaged and is computed afresh"):
+        pd.testing.assert_frame_equal(
+            read_layer_cached(case["blocks"], cache=Cache.open()).gdf, first.gdf)
+
+
+def test_memory_holds_the_last_few_entries_of_a_kind_and_clearing_forgets_them(
+        case: dict[str, Path]) -> None:
+    forget_in_memory()
+    for name in ("wards", "footprints", "blocks"):
+        read_layer_cached(case[name], cache=Cache.open())
+    held = [k for k in cache_module._MEMORY if k[1] == "layer"]
+    assert len(held) == cache_module.IN_MEMORY["layer"] == 2
+    Cache.open().clear()
+    assert not cache_module._MEMORY
+
+
+def test_a_file_changed_in_place_is_digested_afresh(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from stpgeo.io import digest
+
+    monkeypatch.setattr(digest, "SETTLED_S", -1.0)  # every digest remembered at once
+    reads: list[Path] = []
+    read_into = digest._read_into
+    monkeypatch.setattr(digest, "_read_into",
+                        lambda into, path: (reads.append(path), read_into(into, path)))
+    path = tmp_path / "lookup.csv"
+    path.write_text("one")
+    os.utime(path, ns=(10**18, 10**18))
+    first = digest.file_digest(path)
+    assert digest.file_digest(path) == first
+    assert len(reads) == 1  # not read again
+    path.write_text("two")  # the same size and, after utime, the same modification time
+    os.utime(path, ns=(10**18, 10**18))
+    assert digest.file_digest(path) != first  # its change time differs
+    assert len(reads) == 2

@@ -18,10 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 #: Bytes read at a time when fingerprinting a file.
 _BLOCK = 1 << 22
+#: A file changed less than this many seconds before its digest is made is digested again
+#: next time.
+SETTLED_S = 2.0
+#: The digests of files made in this process: (path, inode, device, size, mtime, ctime) → digest.
+_DIGESTS: dict[tuple[str, int, int, int, int, int], str] = {}
 
 
 class _Hasher:
@@ -57,23 +63,41 @@ def _read_into(digest: _Hasher, path: Path) -> None:
 
 
 def bytes_digest(path: str | os.PathLike[str]) -> str:
-    """The fingerprint of one file's bytes (of a ``.shp`` alone, unlike :func:`file_digest`)."""
+    """The fingerprint of one file's bytes (of a ``.shp`` alone, unlike :func:`file_digest`).
+
+    Within a process, the digest of a file not changed since it was computed is not
+    computed again: it is remembered with the file's identity, size and modification
+    and change times (nanoseconds), unless those times were less than
+    :data:`SETTLED_S` before the digest was made (a file still being written could
+    change again within one tick of a coarse clock).
+    """
+    path = Path(path)
+    before = path.stat()
+    stamp = (str(path.resolve()), before.st_ino, before.st_dev, before.st_size,
+             before.st_mtime_ns, before.st_ctime_ns)
+    known = _DIGESTS.get(stamp)
+    if known is not None:
+        return known
     digest = hasher()
-    _read_into(digest, Path(path))
-    return digest.hexdigest()
+    _read_into(digest, path)
+    found = digest.hexdigest()
+    if time.time_ns() - max(before.st_mtime_ns, before.st_ctime_ns) > SETTLED_S * 1e9:
+        _DIGESTS[stamp] = found
+    return found
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
     """The fingerprint of a file's bytes; for a shapefile, of all its parts."""
     path = Path(path)
-    if path.suffix.lower() != ".shp":
+    parts = [path]
+    if path.suffix.lower() == ".shp":
+        parts += sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path)
+    if len(parts) == 1:
         return bytes_digest(path)
-    parts = [path, *sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path)]
     digest = hasher()
     for part in parts:
-        if len(parts) > 1:  # (a lone .shp is digested as bytes_digest would)
-            digest.update(part.suffix.lower().encode())
-        _read_into(digest, part)
+        digest.update(part.suffix.lower().encode())
+        digest.update(bytes_digest(part).encode())
     return digest.hexdigest()
 
 
