@@ -67,6 +67,17 @@ def _same_runs(ours: Path, theirs: Path, *, reference: str) -> str:
     return f"{BY[0]} and {BY[1]}: {said[0]}"
 
 
+def _copied(warm: Path, cold: Path) -> str:
+    """Raise unless every file the warm sequence left is the cold run's, byte for byte: the
+    commands were replayed (a run that did the work writes another summary.json, whose
+    cache hits and timings differ)."""
+    files = sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
+    differ = [str(f) for f in files if (warm / f).read_bytes() != (cold / f).read_bytes()]
+    if differ or sorted(p.relative_to(warm) for p in warm.rglob("*") if p.is_file()) != files:
+        raise MismatchError(f"the warm CLI sequence was not replayed: {differ or 'other files'}")
+    return f"its {len(files)} files are the cold run's, byte for byte (copied from the cache)"
+
+
 def _floor(cache: Path, out: Path) -> float:
     """Four start-ups importing stpgeo's analysis, every cache file read, outputs written."""
     started = time.perf_counter()
@@ -141,7 +152,8 @@ def measure_like_for_like(*, data: Path, title: str, repeats: int) -> Section:
                 section.checks += [
                     "CLI cold: " + same_as_plain(_folders(root / "cli-cold"), root / "plain"),
                     "CLI warm: " + _same_runs(root / "cli-warm", root / "cli-cold",
-                                              reference="the cold run's"),
+                                              reference="the cold run's") + "; "
+                    + _copied(root / "cli-warm", root / "cli-cold"),
                     "CLI warm, --rerun: " + _same_runs(root / "cli-rerun", root / "cli-cold",
                                                        reference="the cold run's"),
                     "API cold: " + _same_runs(root / "api-cold", root / "cli-cold",

@@ -63,6 +63,7 @@ def test_every_comparison_runs_and_agrees_on_the_west_midlands(data: Path) -> No
     assert all("every table equal" in c for c in like.checks[1:5])
     assert [r.ratio.endswith("×") for r in like.rows[:5]] == [True] * 5
     assert "copied from the cache" in like.rows[1].what
+    assert "files are the cold run's, byte for byte" in like.checks[1]
     assert "its floor" in like.rows[6].ratio
     atlas = commands["stpgeo atlas"]
     assert atlas.checks[0].startswith("the atlas's pages of 2 councils sampled")
