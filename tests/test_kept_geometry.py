@@ -130,3 +130,38 @@ def test_the_demo_result_folders_are_light(demo: DemoRun) -> None:
         assert size < 10 * MB, (name, size)
         kept = json.loads((folder / "summary.json").read_text())["layers"]
         assert {"wards", "footprints", "blocks"} <= {n for n, v in kept.items() if "digest" in v}
+
+
+def test_references_are_checked_with_what_the_analysis_read_not_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing the folder reads no file and builds no footprints again: the references are
+    made the way the analysis made its layers (the wards in their role, the footprints
+    built without residents as they were), which the cache holds."""
+    import stpgeo.engine.footprints as footprints_module
+    import stpgeo.io.cached as cached
+    from stpgeo.engine.footprints import build_footprints
+    from stpgeo.io.cache import forget_in_memory
+
+    from .test_whole_blocks import _files as grid_files
+
+    monkeypatch.setenv("STPGEO_CACHE_DIR", str(tmp_path / "cache"))
+    forget_in_memory()
+    files = grid_files(tmp_path / "in")
+    stps = build_footprints(files["blocks"], files["lookup"], by="STP17CD")
+    result = analyse(files["wards"], stps, blocks=files["blocks"],
+                     population=files["population"], councils=files["councils"])
+    reads: list[str] = []
+    builds: list[str] = []
+    read, build = cached.read_layer, footprints_module._build
+    monkeypatch.setattr(cached, "read_layer",
+                        lambda path, **kw: reads.append(str(path)) or read(path, **kw))
+    monkeypatch.setattr(footprints_module, "_build",
+                        lambda *a, **kw: builds.append(kw["by"]) or build(*a, **kw))
+    result.write(tmp_path / "out")
+    kept = json.loads((tmp_path / "out" / "summary.json").read_text())["layers"]
+    assert {"wards", "footprints"} <= set(kept)
+    assert kept["wards"]["read"]["role"] == "wards"
+    assert kept["footprints"]["build"]["population"] is None  # built without residents
+    assert (reads, builds) == ([], [])
+    forget_in_memory()
+    assert_round_trips(result, tmp_path / "again")  # and it reads back

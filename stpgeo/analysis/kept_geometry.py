@@ -4,7 +4,7 @@ An analysis of England draws its wards from a ward file, its footprints from the
 LSOAs dissolved by a lookup, and its blocks from the LSOA file: kept again in every
 result folder, those polygons weighed some 80 MB a folder. A folder keeps them *by
 reference* instead: ``summary.json`` (``layers``) records how each layer is made
-again from the input files — read (``{"read": {"file", "layer", "clean"}}``) or
+again from the input files — read (``{"read": {"file", "layer", "clean", "role"}}``) or
 built (``{"build": {"blocks", "lookup", "by", "population"}}``) — with the
 fingerprint of its codes and polygons; :meth:`~stpgeo.analysis.result.Analysis.read`
 makes the layer again (through the cache; from the data directory when the folder
@@ -96,7 +96,8 @@ def _read(recipe: dict[str, Any], cache: Cache) -> Layer:
     file = located(recipe["file"])
     if recipe.get("clean"):
         return read_clean_blocks(file, cache=cache, layer=recipe.get("layer"))
-    return read_layer_cached(file, cache=cache, layer=recipe.get("layer"))
+    return read_layer_cached(file, cache=cache, layer=recipe.get("layer"),
+                             role=recipe.get("role"))
 
 
 def _make(recipe: dict[str, Any], cache: Cache) -> Layer:
@@ -129,18 +130,25 @@ def _candidates(name: str, inputs: dict[str, Any]) -> list[dict[str, Any]]:
     if name == "footprints" and isinstance(built, dict):
         population = inputs.get("population")
         people = population.get("source") if isinstance(population, dict) else None
+        # the way the build recorded first (builds before 2026-12-08 recorded neither)
+        cleans = (True, False) if built.get("blocks_cleaned", True) else (False, True)
+        residents = dict.fromkeys((people, None) if built.get("with_population", True)
+                                  else (None, people))
         made = [{"build": {"blocks": {"file": built["blocks_source"], "layer": None,
                                       "clean": clean},
                            "lookup": built["lookup"], "by": built["column"],
-                           "population": residents}}
-                for clean in (True, False) for residents in dict.fromkeys((people, None))]
+                           "population": population}}
+                for clean in cleans for population in residents]
         return [m for m in made if Path(m["build"]["lookup"]).is_file()
                 and Path(m["build"]["blocks"]["file"]).is_file()]
     if not source or not Path(str(source)).is_file():
         return []
     cleaned = (True, False) if name == "blocks" else (False,)
-    return [{"read": {"file": str(source), "layer": layer, "clean": clean}}
+    # read in the role the analysis read it in (the same cache entry; before 2026-12-08
+    # a reference recorded no role)
+    return [{"read": {"file": str(source), "layer": layer, "clean": clean, "role": name}}
             for clean in cleaned]
+
 
 
 def find_reference(name: str, frame: gpd.GeoDataFrame, inputs: dict[str, Any], *,

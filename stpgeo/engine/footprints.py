@@ -299,8 +299,10 @@ def _build(blocks: Layer, table: pd.DataFrame, *, by: str, population: pd.Series
                                               dtype=object, name=by),
                             blocks_digest=frame_digest(clean.gdf), digest=frame_digest(frame),
                             provenance={"blocks": len(cleaned), "block_kind": blocks.kind,
-                                        "blocks_source": blocks.source, "lookup": str(source),
-                                        "column": by})
+                                        "blocks_source": blocks.source,
+                                        "blocks_cleaned": blocks.coverage_clean,
+                                        "lookup": str(source), "column": by,
+                                        "with_population": population is not None})
     return Layer(
         gdf=frame, source=f"{by} built from {blocks.source}", kind=kind, vintage=code_vintage(by),
         code_field=by, name_field=names_column, source_crs="EPSG:27700", driver="stpgeo build",
