@@ -8,6 +8,7 @@ then ``stpgeo build`` and ``stpgeo analyse`` on the hand-made grid of
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,6 +134,30 @@ def test_a_damaged_copy_is_dropped_with_a_warning_and_the_command_runs(shout: Co
         shout.run()
     assert shout.runs == 2
     shout.run()  # kept afresh
+    assert shout.runs == 2
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="Linux's /proc says "
+                    "which shared libraries a process loaded")
+def test_a_shared_library_changed_since_runs_the_command(shout: Command) -> None:
+    """A library built against the system's GEOS, GDAL or PROJ keeps its package version
+    when they are upgraded: the libraries loaded are checked themselves."""
+    import ctypes
+    import math
+    import os
+    import shutil
+
+    library = shout.root / "libstand_in.so"  # (kept: this process maps it from now on)
+    shutil.copyfile(str(math.__file__), library)
+    ctypes.CDLL(str(library))
+    shout.run()
+    manifest = json.loads((shout.replay().entry / "manifest.json").read_text())
+    assert str(library) in manifest["libraries"]
+    assert any("libgeos" in name for name in manifest["libraries"])  # shapely's, loaded here
+    shout.run()
+    assert shout.runs == 1
+    os.utime(library, ns=(library.stat().st_atime_ns, library.stat().st_mtime_ns + 10**9))
+    shout.run()
     assert shout.runs == 2
 
 

@@ -4,9 +4,11 @@ A warm ``stpgeo analyse`` reads its tables from the cache, but still redoes the
 analysis's own work on them and writes every file again: seconds for England. Yet when
 the very same command is run again — the same options and output path, inputs whose
 bytes have not changed, the same stpgeo (every file of the package) and the same
-libraries — its outputs can only be the ones it wrote before. So the cache also keeps,
-under ``replay/KEY/``, the files such a command wrote and what it printed, and a later
-run copies them into place instead of working (``--rerun`` does the work again).
+libraries (their versions, and each shared library the command loaded, such as GEOS,
+GDAL and PROJ, still the same file) — its outputs can only be the ones it wrote
+before. So the cache also keeps, under ``replay/KEY/``, the files such a command wrote
+and what it printed, and a later run copies them into place instead of working
+(``--rerun`` does the work again).
 
 **What a command read** is found two ways: every path among its options, and every
 file its Python code opened for reading while it ran, seen by an audit hook
@@ -80,7 +82,7 @@ from stpgeo.io.write import atomic_file, atomic_folder
 #: The folder of the cache holding replayable commands.
 FOLDER = "replay"
 #: Bumped whenever the layout of an entry changes: older entries are then not replayed.
-FORMAT = 1
+FORMAT = 2
 #: The libraries whose versions can change a command's outputs.
 LIBRARIES = ("geopandas", "shapely", "pyogrio", "fiona", "pyproj", "pandas", "numpy",
              "pyarrow", "folium", "jinja2", "click")
@@ -200,6 +202,42 @@ def _left_out() -> list[Path]:
     return [Path(f) for f in sorted(folders)] + [Path(__file__).resolve().parents[1]]
 
 
+def _loaded_libraries() -> dict[str, list[int]] | None:
+    """The shared libraries this process has loaded, each with its size and modification
+    time: GEOS, GDAL, PROJ and the rest, wherever they were installed from (a library's
+    package version does not fix them when it was built against the system's). Empty
+    where the system does not say (only Linux's ``/proc`` does); None when one was
+    replaced while it was loaded."""
+    try:
+        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    mapped = {fields[5] for fields in (line.split(maxsplit=5) for line in maps.splitlines())
+              if len(fields) == 6 and fields[5].startswith("/")}
+    libraries: dict[str, list[int]] = {}
+    for path in sorted(mapped):
+        if path.endswith(" (deleted)"):
+            return None  # upgraded during the run: what made the outputs is gone
+        if ".so" not in Path(path).name:
+            continue
+        with contextlib.suppress(OSError):
+            found = Path(path).stat()
+            libraries[path] = [found.st_size, found.st_mtime_ns]
+    return libraries
+
+
+def _same_libraries(recorded: Mapping[str, Sequence[int]]) -> bool:
+    """Whether every shared library a recorded run loaded is still the same file."""
+    for path, (size, modified) in recorded.items():
+        try:
+            found = Path(path).stat()
+        except OSError:
+            return False
+        if (found.st_size, found.st_mtime_ns) != (size, modified):
+            return False
+    return True
+
+
 def _output_files(output: Path, since_ns: int) -> list[Path]:
     """The files a command wrote at ``output``: a folder's files, or the file (a shapefile
     with its parts written since the command started)."""
@@ -262,7 +300,7 @@ class Replay:
         """Put the outputs of the same command run before in place, and say what it said;
         None (and nothing written) when there is no such run or an input has changed."""
         manifest = self._manifest()
-        if manifest is None:
+        if manifest is None or not _same_libraries(manifest["libraries"]):
             return None
         for path, digest in manifest["inputs"].items():
             try:
@@ -338,8 +376,8 @@ class Replay:
         return inputs
 
     def _keep(self, reads: _Reads, said: Said, started_ns: int) -> None:
-        inputs = self._inputs(reads)
-        if inputs is None:
+        inputs, libraries = self._inputs(reads), _loaded_libraries()
+        if inputs is None or libraries is None:
             return
         self.entry.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.entry.name}.", dir=self.entry.parent))
@@ -357,8 +395,8 @@ class Replay:
                 outputs.append({"path": _absolute(output), "folder": output.is_dir(),
                                 "files": files})
             manifest = {"format": FORMAT, "made": datetime.now(UTC).isoformat(
-                timespec="seconds"), "inputs": inputs, "outputs": outputs,
-                        "said": said}
+                timespec="seconds"), "inputs": inputs, "libraries": libraries,
+                        "outputs": outputs, "said": said}
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1),
                                                     encoding="utf-8")
             shutil.rmtree(self.entry, ignore_errors=True)
