@@ -4,7 +4,7 @@ An analysis of England draws its wards from a ward file, its footprints from the
 LSOAs dissolved by a lookup, and its blocks from the LSOA file: kept again in every
 result folder, those polygons weighed some 80 MB a folder. A folder keeps them *by
 reference* instead: ``summary.json`` (``layers``) records how each layer is made
-again from the input files — read (``{"read": {"file", "layer", "clean", "role"}}``) or
+again from the input files — read (``{"read": {"file", "layer", "clean"}}``) or
 built (``{"build": {"blocks", "lookup", "by", "population"}}``) — with the
 fingerprint of its codes and polygons; :meth:`~stpgeo.analysis.result.Analysis.read`
 makes the layer again (through the cache; from the data directory when the folder
@@ -96,8 +96,7 @@ def _read(recipe: dict[str, Any], cache: Cache) -> Layer:
     file = located(recipe["file"])
     if recipe.get("clean"):
         return read_clean_blocks(file, cache=cache, layer=recipe.get("layer"))
-    return read_layer_cached(file, cache=cache, layer=recipe.get("layer"),
-                             role=recipe.get("role"))
+    return read_layer_cached(file, cache=cache, layer=recipe.get("layer"))
 
 
 def _make(recipe: dict[str, Any], cache: Cache) -> Layer:
@@ -144,9 +143,7 @@ def _candidates(name: str, inputs: dict[str, Any]) -> list[dict[str, Any]]:
     if not source or not Path(str(source)).is_file():
         return []
     cleaned = (True, False) if name == "blocks" else (False,)
-    # read in the role the analysis read it in (the same cache entry; before 2026-12-08
-    # a reference recorded no role)
-    return [{"read": {"file": str(source), "layer": layer, "clean": clean, "role": name}}
+    return [{"read": {"file": str(source), "layer": layer, "clean": clean}}
             for clean in cleaned]
 
 

@@ -152,7 +152,8 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
     lookup matches depends on other files). A layer's vintage notes come from the ONS
     code lists of the data directory: the entry is keyed by the catalogued lookups
     present there (and their sizes), and remembers the fingerprints of those it used,
-    so a changed code list gives a fresh read.
+    so a changed code list gives a fresh read. ``role`` only names the options in error
+    messages (never kept), so a file read in another role is the same entry.
 
     ``then`` names a step applied to the layer read (``("clean", clean_coverage)``): the
     layer it makes is kept instead, under the same key and the step's name, so that a
@@ -170,7 +171,7 @@ def read_layer_cached(path: PathLike, *, cache: Cache, kind: str | None = None,
         return read()
     made_from = {"path": str(path), "file": input_digest(path), "kind": kind,
                  "code_field": code_field, "name_field": name_field,
-                 "crs": None if crs is None else str(crs), "layer": layer, "role": role,
+                 "crs": None if crs is None else str(crs), "layer": layer,
                  "lookups": catalogued_lookups(data), "then": then[0] if then else None}
 
     def make() -> tuple[Frames, dict[str, Any]]:
