@@ -161,6 +161,38 @@ def test_a_shared_library_changed_since_runs_the_command(shout: Command) -> None
     assert shout.runs == 2
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="Linux's /proc says "
+                    "which shared libraries a process loaded")
+def test_a_library_replaced_while_the_command_ran_keeps_nothing(tmp_path: Path) -> None:
+    """In a process of its own: a library deleted while loaded (an upgrade) leaves it
+    unknown what made the outputs; a data file deleted while mapped does not matter."""
+    import subprocess
+    import sys
+
+    script = f"""
+import ctypes, math, mmap, shutil
+from pathlib import Path
+from stpgeo.io.replay import _loaded_libraries
+root = Path({str(tmp_path)!r})
+data = root / "table.bin"
+data.write_bytes(b"x" * 4096)
+with data.open("rb") as f:
+    kept_mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+data.unlink()
+assert _loaded_libraries() is not None
+library = root / "libstand_in.so"
+shutil.copyfile(math.__file__, library)
+ctypes.CDLL(str(library))
+assert str(library) in _loaded_libraries()
+library.unlink()
+assert _loaded_libraries() is None
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
 def test_replays_are_counted_and_cleared_with_the_cache(shout: Command) -> None:
     from stpgeo.io.cache import Cache
 

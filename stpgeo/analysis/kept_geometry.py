@@ -147,7 +147,6 @@ def _candidates(name: str, inputs: dict[str, Any]) -> list[dict[str, Any]]:
             for clean in cleaned]
 
 
-
 def find_reference(name: str, frame: gpd.GeoDataFrame, inputs: dict[str, Any], *,
                    cache: Cache) -> dict[str, Any] | None:
     """How to make a layer of an analysis again from its input files, checked: the first

@@ -216,10 +216,10 @@ def _loaded_libraries() -> dict[str, list[int]] | None:
               if len(fields) == 6 and fields[5].startswith("/")}
     libraries: dict[str, list[int]] = {}
     for path in sorted(mapped):
+        if ".so" not in Path(path.removesuffix(" (deleted)")).name:
+            continue  # a data file mapped (deleted or not): not a library
         if path.endswith(" (deleted)"):
             return None  # upgraded during the run: what made the outputs is gone
-        if ".so" not in Path(path).name:
-            continue
         with contextlib.suppress(OSError):
             found = Path(path).stat()
             libraries[path] = [found.st_size, found.st_mtime_ns]
