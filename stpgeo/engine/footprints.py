@@ -24,7 +24,12 @@ from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
 from stpgeo.io.cache import Cache
-from stpgeo.io.cached import cached_layer, read_layer_cached, read_lookup_cached
+from stpgeo.io.cached import (
+    cached_layer,
+    read_layer_cached,
+    read_lookup_cached,
+    read_population_cached,
+)
 from stpgeo.io.fingerprint import frame_digest, remember, table_digest
 from stpgeo.io.generations import (
     check_same_generation,
@@ -41,7 +46,6 @@ from stpgeo.io.lookups import (
     one_to_one,
     plain_text,
 )
-from stpgeo.io.population import read_population
 from stpgeo.ons.codes import field_kind
 from stpgeo.progress import step
 
@@ -192,7 +196,7 @@ def build_footprints(
     blocks = _as_layer(blocks, store)
     table = _as_lookup(lookup, store)
     residents = (population if isinstance(population, pd.Series) or population is None
-                 else read_population(population))
+                 else read_population_cached(population, cache=store))
     parts = [("blocks", blocks.source, layer_generation(blocks)),
              ("lookup", str(table.attrs.get("source", "lookup")), lookup_generation(table))]
     if residents is not None:
