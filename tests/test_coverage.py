@@ -9,6 +9,7 @@ import shapely
 from stpgeo import Layer
 from stpgeo.engine.footprints import clean_coverage
 from stpgeo.geometry import coverage as coverage_module
+from stpgeo.geometry import threads
 
 from .shapes import frame, rect, square
 
@@ -93,3 +94,18 @@ def test_degrees_are_not_rounded_to_a_metric_grid(monkeypatch: pytest.MonkeyPatc
     assert calls == [2]
     assert shapely.coverage_is_valid(cleaned)
     assert shapely.get_coordinates(cleaned[0])[:, 0].min() == -1.9
+
+
+def test_unmatched_edges_found_in_strips_are_those_of_the_whole_coverage(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strips on both threads, each with its neighbours, give each polygon the answer the
+    whole coverage gives, along the cuts between strips too."""
+    monkeypatch.setattr(threads, "CHUNK", 8)  # 400 polygons: both threads, eight strips
+    rng = np.random.default_rng(11)
+    grid = [square(1_000 * i, 1_000 * j) for i in range(20) for j in range(20)]
+    for k in rng.choice(len(grid), 40, replace=False):  # some grow into their neighbours
+        grid[k] = shapely.buffer(grid[k], float(rng.uniform(0.5, 5)), join_style="mitre")
+    polygons = np.array(grid, dtype=object)
+    whole = ~shapely.is_empty(shapely.coverage_invalid_edges(polygons))
+    assert 40 < whole.sum() < len(grid)  # the grown ones and their neighbours
+    assert coverage_module._unmatched(polygons).tolist() == whole.tolist()

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import shapely
 
-from stpgeo.engine import intersect, overlap, threads
+from stpgeo.engine import intersect, overlap
 from stpgeo.engine.overlap import overlap_table
+from stpgeo.geometry import threads
 from stpgeo.io.layer import Layer
 
 from .shapes import X0, Y0, frame, rect, square

@@ -40,7 +40,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from stpgeo.engine.threads import prepared_in_threads
+from stpgeo.geometry.threads import prepared_in_threads
 from stpgeo.io.layer import Layer
 
 #: A layer given as a GeoDataFrame is checked for being a coverage only when it has at most

@@ -23,6 +23,7 @@ from stpgeo._types import PathLike
 from stpgeo.errors import StpgeoError, preview
 from stpgeo.geometry.coverage import clean_polygons, dissolve_coverage, in_metres
 from stpgeo.geometry.repair import REPAIR_COLUMNS
+from stpgeo.geometry.threads import each_in_threads
 from stpgeo.io.cache import Cache
 from stpgeo.io.cached import (
     cached_layer,
@@ -73,8 +74,10 @@ def clean_coverage(blocks: Layer, *, cache: bool | Cache = True) -> Layer:
     """
     if blocks.coverage_clean:
         return blocks
-    frames, meta = Cache.of(cache).entry("clean", {"blocks": frame_digest(blocks.gdf)},
-                                         lambda: _clean(blocks))
+    kept = Cache.of(cache)
+    frames, meta = (kept.entry("clean", {"blocks": frame_digest(blocks.gdf)},
+                               lambda: _clean(blocks))
+                    if kept.enabled else _clean(blocks))  # (no key to fingerprint)
     remember(frames["gdf"], meta["digest"])
     return replace(blocks, gdf=frames["gdf"], notes=[*blocks.notes, meta["note"]],
                    coverage_clean=True)
@@ -267,7 +270,8 @@ def _build(blocks: Layer, table: pd.DataFrame, *, by: str, population: pd.Series
     bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
     members = np.split(np.asarray(cleaned.geometry.values)[order], bounds)
     with step(f"dissolving {len(cleaned):,} blocks into {len(codes):,} footprints"):
-        geometry = [dissolve_coverage(parts) for parts in members]
+        geometry = each_in_threads(dissolve_coverage, members,
+                                   sizes=[len(parts) for parts in members])
 
     frame = gpd.GeoDataFrame(
         {"code": codes, "name": names.reindex(codes).to_numpy() if len(names) else codes,

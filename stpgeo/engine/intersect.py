@@ -9,7 +9,7 @@ on vertices that cannot matter, and waiting:
    :func:`shapely.clip_by_rect` — a cheap cut with no noding — which removes most of
    its vertices. (The rare invalid cut is redone as an exact box intersection.)
 2. Cuts and intersections run together on all cores, in chunks handed out as the
-   threads free up (:func:`stpgeo.engine.threads.in_threads`).
+   threads free up (:func:`stpgeo.geometry.threads.in_threads`).
 
 Examples
 --------
@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from stpgeo.engine.threads import in_threads
+from stpgeo.geometry.threads import in_threads
 
 #: The bigger polygon of a pair is cut to the smaller one's box only when it has this many
 #: times the smaller one's vertices, and at least CLIP_MIN_COORDS (else the cut costs more

@@ -16,7 +16,7 @@ whose polygons meet, found without computing a single intersection.
    layers drawn apart (wards and STPs), where it would only cost time. Pairs it does
    not try are intersected instead, with the same result.
 
-All the predicates run on all cores (:func:`stpgeo.engine.threads.prepared_in_threads`).
+All the predicates run on all cores (:func:`stpgeo.geometry.threads.prepared_in_threads`).
 
 Examples
 --------
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from stpgeo.engine.threads import prepared_in_threads
+from stpgeo.geometry.threads import prepared_in_threads
 
 #: Pairs tried with ``covers`` before deciding whether trying the rest pays.
 COVERS_SAMPLE = 64

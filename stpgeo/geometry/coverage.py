@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from stpgeo.geometry.threads import coverage_in_threads, in_threads
+
 #: Grid (metres) the blocks' vertices are rounded to before the coverage is checked.
 GRID_M = 1e-3
 #: Rounds of cleaning the unmatched blocks (and neighbours) before cleaning them all.
@@ -49,8 +51,9 @@ def _snapping_distance(geometries: np.ndarray) -> float:
 
 
 def _unmatched(geometries: np.ndarray) -> np.ndarray:
-    """Which polygons have an edge that overlaps or nearly matches a neighbour's."""
-    return ~shapely.is_empty(shapely.coverage_invalid_edges(geometries))
+    """Which polygons have an edge that overlaps or nearly matches a neighbour's (on all
+    cores: each polygon's edges are checked against its neighbours')."""
+    return ~shapely.is_empty(coverage_in_threads(shapely.coverage_invalid_edges, geometries))
 
 
 def _clean_some(rounded: np.ndarray, dirty: np.ndarray, snapping: float) -> np.ndarray | None:
@@ -86,7 +89,7 @@ def clean_polygons(geometries: np.ndarray, *, in_metres: bool) -> tuple[np.ndarr
     snapping = _snapping_distance(geometries)
     if in_metres:
         rounded = shapely.transform(geometries, lambda xy: np.round(xy / GRID_M) * GRID_M)
-        broken = ~shapely.is_valid(rounded)  # a feature narrower than the grid collapsed
+        broken = ~in_threads(shapely.is_valid, rounded)  # narrower than the grid: collapsed
         rounded[broken] = geometries[broken]
         dirty = broken | _unmatched(rounded)
         if not dirty.any():

@@ -24,6 +24,7 @@ import shapely
 from pyproj import CRS
 
 from stpgeo.errors import StpgeoError, option_hint
+from stpgeo.geometry.threads import in_threads
 
 #: The CRS every measurement is made in.
 MEASURE_CRS = CRS.from_epsg(27700)
@@ -129,11 +130,35 @@ def check_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None = None) 
         )
 
 
+def reproject(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``frame.to_crs(crs)`` on all cores: geopandas' own reprojection, run on chunks of
+    the geometries in threads (pyproj's transformers are thread-safe, and PROJ runs
+    without the GIL).
+
+    Examples
+    --------
+    >>> lonlat = gpd.GeoDataFrame(geometry=[shapely.Point(-1.9, 52.48)], crs=4326)
+    >>> bng = reproject(lonlat, MEASURE_CRS)
+    >>> bool(bng.geometry.geom_equals_exact(lonlat.to_crs(27700).geometry, 0).all())
+    True
+    """
+    values = frame.geometry.values
+    source = values.crs
+
+    def moved(part: np.ndarray) -> np.ndarray:
+        return np.asarray(gpd.array.from_shapely(part, crs=source).to_crs(crs))
+
+    result = frame.copy()
+    result[frame.geometry.name] = gpd.GeoSeries(in_threads(moved, np.asarray(values)),
+                                                index=frame.index, crs=crs)
+    return result
+
+
 def to_measuring_crs(frame: gpd.GeoDataFrame, *, source: str, role: str | None = None
                      ) -> gpd.GeoDataFrame:
     """Reproject a checked layer to British National Grid and check it lands in Britain."""
     check_crs(frame, source=source, role=role)
-    projected = frame if frame.crs.equals(MEASURE_CRS) else frame.to_crs(MEASURE_CRS)
+    projected = frame if frame.crs.equals(MEASURE_CRS) else reproject(frame, MEASURE_CRS)
     if _has_shapes(projected) and not _inside(_bounds(projected), _BNG_BOX):
         raise StpgeoError(
             f"in British National Grid the layer falls outside Great Britain "

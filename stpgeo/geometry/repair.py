@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from stpgeo.geometry.threads import in_threads
+
 REPAIR_COLUMNS = ["code", "problem", "action", "area_before_m2", "area_after_m2"]
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
@@ -115,7 +117,7 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, code_column: str = "code"
     present = ~missing & ~empty
     raw = np.asarray(geometry)
     rows += _drop_empty_parts(raw, present, codes)
-    invalid = present & ~shapely.is_valid(raw)
+    invalid = present & ~in_threads(shapely.is_valid, raw)
     if invalid.any():
         reasons = shapely.is_valid_reason(raw[invalid])
         fixed = np.array([polygonal_part(g) for g in shapely.make_valid(raw[invalid])],
