@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,6 +29,7 @@ from stpgeo.engine.footprints import build_footprints, clean_coverage
 from stpgeo.io.layer import Layer
 from stpgeo.io.lookups import read_lookup
 
+from .shapes import rect
 from .test_analysis_blocks import BLOCKS, RESIDENTS, _block_councils, _blocks, _wards
 
 F1, F2 = "E54000017", "E54000016"
@@ -191,3 +193,35 @@ def test_a_file_stpgeo_build_wrote_is_summed_from_the_blocks_by_stpgeo_analyse(
     changed.to_file(built)
     assert _analyse(files, built, tmp_path / "changed")["method"] == "overlay"
 
+
+
+def test_the_area_outside_footprints_stpgeo_build_wrote_comes_from_their_coverage_union(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Footprints a build dissolved from clean blocks are a clean coverage: the conservation
+    check unions them as one (quick), and finds what the overlay union finds."""
+    from stpgeo.cli import main
+    from stpgeo.engine import conservation
+
+    monkeypatch.setenv("STPGEO_CACHE_DIR", str(tmp_path / "cache"))
+    files = _files(tmp_path / "in")
+    wards = gpd.read_file(files["wards"])  # WB reaches 500 m north of the blocks: 1 km²
+    wards.loc[wards["WD13NM"] == "WB", "geometry"] = rect(2_000, 0, 4_000, 2_500)
+    wards.to_file(files["wards"])
+    built = tmp_path / "stp.gpkg"
+    assert main(["build", "--blocks", str(files["blocks"]), "--lookup", str(files["lookup"]),
+                 "--by", "STP17CD", "--out", str(built), "-q"]) == 0
+    calls = []
+    real = conservation.outside_area
+
+    def spy(wards: np.ndarray, footprints: np.ndarray, *, coverage: bool = False
+            ) -> np.ndarray:
+        found = real(wards, footprints, coverage=coverage)
+        calls.append((coverage, found, real(wards, footprints, coverage=False)))
+        return found
+
+    monkeypatch.setattr(conservation, "outside_area", spy)
+    _analyse(files, built, tmp_path / "out")
+    [(coverage, found, by_overlay_union)] = calls
+    assert coverage
+    assert found.tolist() == pytest.approx([0, 1e6])
+    assert found.tolist() == pytest.approx(by_overlay_union.tolist(), abs=1e-6)

@@ -71,18 +71,20 @@ def _outside_areas(work: WardWork, layer: LayerWork) -> np.ndarray:
     """Each ward's area outside every footprint, through the run's cache.
 
     Footprints built from the run's blocks cover exactly the union of their blocks, so
-    layers built of the same blocks (the CCGs and STPs of one lookup) share one entry.
+    layers built of the same blocks (the CCGs and STPs of one lookup) share one entry;
+    and, dissolved from a clean coverage, they are one too, whose union is quick.
     """
     route, blocks = layer.route, work.inputs.blocks
-    built = layer.footprints.built_from is not None
-    if built and route is not None and route.members is not None and blocks is not None:
+    members = route.members if route is not None else None
+    if layer.footprints.built_from is not None and members is not None and blocks is not None:
         covered = {"blocks": work.cache.fingerprint(blocks.gdf),
-                   "members": text_digest(sorted(route.members.index))}
+                   "members": text_digest(sorted(members.index))}
     else:
         covered = {"footprints": work.cache.fingerprint(layer.footprints.gdf)}
     made_from = {"wards": work.cache.fingerprint(work.wards.gdf), **covered}
+    clean = layer.footprints.coverage_clean or (route is not None and route.built)
     table = work.cache.frame("outside", made_from, lambda: pd.DataFrame(
-        {"outside_m2": ward_outside_areas(work.wards, layer.footprints)}))
+        {"outside_m2": ward_outside_areas(work.wards, layer.footprints, coverage=clean)}))
     return table["outside_m2"].to_numpy()
 
 

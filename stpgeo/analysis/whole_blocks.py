@@ -33,7 +33,7 @@ reach beyond them, are intersected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -69,12 +69,16 @@ class Route:
     figures
         What was measured: the largest and total difference between a footprint and
         its blocks (m²).
+    built
+        Whether the layer is exactly what :func:`stpgeo.build_footprints` dissolved from
+        the run's clean blocks, and so a clean coverage itself.
     """
 
     method: str
     why: str
     members: pd.Series | None = field(default=None, repr=False)
     figures: dict[str, Any] = field(default_factory=dict)
+    built: bool = False
 
     def summary(self) -> dict[str, Any]:
         """For summary.json."""
@@ -119,7 +123,7 @@ def built_route(work: WardWork, footprints: Layer) -> Route | None:
     members = built.members[built.members.index.isin(block_area.index)]
     inside = block_area.reindex(members.index)
     gap, leak = _differences(members, inside, footprints, block_area)
-    return _route(members, gap, leak, "built from the run's blocks")
+    return replace(_route(members, gap, leak, "built from the run's blocks"), built=True)
 
 
 def lookup_route(work: WardWork, name: str, footprints: Layer,

@@ -26,7 +26,9 @@ Notes
 (a prepared-geometry test) has nothing outside. For the rest, mostly coastal wards,
 the union is first cut into tiles of at most :data:`TILE_VERTICES` vertices (a
 quadtree of rectangle clips), so that each ward is intersected with a few small
-tiles rather than with the whole of England's outline.
+tiles rather than with the whole of England's outline, on all cores. The union is a
+quick coverage union when the footprints are a clean coverage (those built from clean
+blocks), else GEOS's overlay union.
 
 Examples
 --------
@@ -46,6 +48,7 @@ import pandas as pd
 import shapely
 
 from stpgeo.errors import preview
+from stpgeo.geometry.threads import in_threads
 from stpgeo.io.layer import Layer
 
 #: Largest accepted relative difference between a ward's area (residents) and the sum
@@ -106,7 +109,7 @@ def outside_area(wards: np.ndarray, footprints: np.ndarray, *, coverage: bool = 
         tiles = _tiles(union)
         cut = wards[rest]
         ward_at, tile_at = shapely.STRtree(tiles).query(cut, predicate="intersects")
-        shared = shapely.area(shapely.intersection(cut[ward_at], tiles[tile_at]))
+        shared = shapely.area(in_threads(shapely.intersection, cut[ward_at], tiles[tile_at]))
         outside[rest] = area[rest] - np.bincount(ward_at, weights=shared, minlength=len(rest))
     return np.clip(outside, 0.0, None)
 
@@ -121,12 +124,14 @@ def _failing(gap: pd.Series, total: pd.Series, floor: float) -> pd.Series:
     return gap.abs() > np.maximum(TOLERANCE * total.abs(), floor)
 
 
-def ward_outside_areas(wards: Layer, footprints: Layer) -> np.ndarray:
+def ward_outside_areas(wards: Layer, footprints: Layer, *, coverage: bool | None = None
+                       ) -> np.ndarray:
     """Each ward's area outside every footprint (:func:`outside_area`), in the order of the
-    wards' polygons."""
+    wards' polygons; ``coverage`` says the footprints are a clean coverage (by default,
+    when the layer says so)."""
     return outside_area(np.asarray(wards.polygons.geometry.values),
                         np.asarray(footprints.polygons.geometry.values),
-                        coverage=footprints.coverage_clean)
+                        coverage=footprints.coverage_clean if coverage is None else coverage)
 
 
 def _area_check(wards: Layer, footprints: Layer, pieces: pd.DataFrame,
