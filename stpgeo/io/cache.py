@@ -78,8 +78,9 @@ FORMAT = 2
 Frames = dict[str, pd.DataFrame]
 Entry = tuple[Frames, dict[str, Any]]
 
-#: How many entries of each kind a process keeps in memory (the most recently used).
-IN_MEMORY = {"layer": 2, "footprints": 4, "lookup": 4, "population": 2}
+#: How many entries of each kind a process keeps in memory (the most recently used: for
+#: layers, an analysis's wards, blocks and footprint file, which writing it reads again).
+IN_MEMORY = {"layer": 3, "footprints": 4, "lookup": 4, "population": 2}
 _MEMORY: OrderedDict[tuple[str, str, str], Entry] = OrderedDict()
 _MEMORY_LOCK = threading.Lock()
 
@@ -369,8 +370,9 @@ def _object_columns(frame: pd.DataFrame) -> dict[str, str]:
         if frame[column].dtype == object and column != getattr(frame, "_geometry_column_name",
                                                               None):
             values = frame[column]
-            nan = values.isna() & values.map(lambda v: isinstance(v, float))
-            found[str(column)] = "nan" if nan.any() else "none"
+            missing = values[values.isna()].tolist()
+            found[str(column)] = ("nan" if any(isinstance(v, float) for v in missing)
+                                  else "none")
     return found
 
 

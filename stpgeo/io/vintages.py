@@ -98,7 +98,7 @@ def _code_lists(folder: Path, kind: str) -> dict[int, tuple[frozenset[str], str]
     for vintage, (_, key, column) in chosen.items():
         path = folder / catalogue.lookups[key]["file"]
         codes = pd.read_csv(path, usecols=[column], dtype=str)[column].dropna().str.strip()
-        lists[vintage] = (frozenset(codes), key)
+        lists[vintage] = (frozenset(codes.unique().tolist()), key)
     return lists
 
 
